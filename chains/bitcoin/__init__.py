@@ -1,0 +1,1 @@
+"""Bitcoin adapter: Babylon-style self-custodial Taproot staking, slashed through EOTS key extraction."""

@@ -1,0 +1,1 @@
+"""Solana adapter: SOL and SPL liquid-staking tokens in hub-kept vaults."""

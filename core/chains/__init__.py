@@ -1,0 +1,1 @@
+"""Chain adapters: omnistake.chains.<chain>, each an optional extra."""

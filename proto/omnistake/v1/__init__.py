@@ -1,0 +1,1 @@
+"""Generated gRPC/protobuf code for omnistake.v1 (rebuilt by scripts/gen_protos.py)."""
