@@ -1,0 +1,547 @@
+"""Typed records of every Symbiotic core event, and a decoder from raw logs.
+
+Each record is a frozen dataclass with snake_case fields (amounts as int, addresses as
+checksummed str, subnetworks as 32 bytes). :class:`IndexedEvent` wraps a record with its
+position on chain (block number, block hash, log index, block timestamp, transaction).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from eth_abi import decode as abi_decode
+from eth_utils import keccak, to_checksum_address
+
+from omnistake.chains.ethereum.toolchain import Toolchain
+
+
+def split_subnetwork(subnetwork: bytes) -> tuple[str, int]:
+    """(network address, uint96 identifier) of a subnetwork id."""
+    value = int.from_bytes(subnetwork, "big")
+    return to_checksum_address((value >> 96).to_bytes(20, "big")), value & ((1 << 96) - 1)
+
+
+def make_subnetwork(network: str, identifier: int = 0) -> bytes:
+    """Subnetwork id: the network address in the high 160 bits, ``identifier`` in the low 96."""
+    if not 0 <= identifier < 1 << 96:
+        raise ValueError("subnetwork identifier must fit in uint96")
+    value = (int(network, 16) << 96) | identifier
+    return value.to_bytes(32, "big")
+
+
+class SourceKind(StrEnum):
+    """Which kind of contract emitted a log."""
+
+    VAULT = "vault"
+    DELEGATOR = "delegator"
+    SLASHER = "slasher"
+    VETO_SLASHER = "veto_slasher"
+    OPERATOR_VAULT_OPT_IN = "operator_vault_opt_in"
+    OPERATOR_NETWORK_OPT_IN = "operator_network_opt_in"
+    NETWORK_REGISTRY = "network_registry"
+    OPERATOR_REGISTRY = "operator_registry"
+    VAULT_FACTORY = "vault_factory"
+    DELEGATOR_FACTORY = "delegator_factory"
+    SLASHER_FACTORY = "slasher_factory"
+    MIDDLEWARE_SERVICE = "middleware_service"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """Base of all decoded events."""
+
+    EVENT: ClassVar[str] = ""
+
+
+class _Subnet:
+    subnetwork: bytes
+
+    @property
+    def network(self) -> str:
+        """Network address of the subnetwork."""
+        return split_subnetwork(self.subnetwork)[0]
+
+    @property
+    def identifier(self) -> int:
+        """uint96 identifier of the subnetwork."""
+        return split_subnetwork(self.subnetwork)[1]
+
+
+# ---- vault
+@dataclass(frozen=True)
+class Deposit(EventRecord):
+    """Collateral deposited; ``shares`` minted to ``on_behalf_of``."""
+
+    EVENT: ClassVar[str] = "Deposit"
+    depositor: str
+    on_behalf_of: str
+    amount: int
+    shares: int
+
+
+@dataclass(frozen=True)
+class Withdraw(EventRecord):
+    """Withdrawal requested into the next epoch's bucket."""
+
+    EVENT: ClassVar[str] = "Withdraw"
+    withdrawer: str
+    claimer: str
+    amount: int
+    burned_shares: int
+    minted_shares: int
+
+
+@dataclass(frozen=True)
+class Claim(EventRecord):
+    """A matured withdrawal paid out."""
+
+    EVENT: ClassVar[str] = "Claim"
+    claimer: str
+    recipient: str
+    epoch: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class ClaimBatch(EventRecord):
+    """Several matured withdrawals paid out at once."""
+
+    EVENT: ClassVar[str] = "ClaimBatch"
+    claimer: str
+    recipient: str
+    epochs: tuple[int, ...]
+    amount: int
+
+
+@dataclass(frozen=True)
+class VaultOnSlash(EventRecord):
+    """The vault burned ``slashed_amount`` (possibly less than the slasher's ``amount``)."""
+
+    EVENT: ClassVar[str] = "OnSlash"
+    amount: int
+    capture_timestamp: int
+    slashed_amount: int
+
+
+@dataclass(frozen=True)
+class SetDelegator(EventRecord):
+    """The vault's delegator was set (once)."""
+
+    EVENT: ClassVar[str] = "SetDelegator"
+    delegator: str
+
+
+@dataclass(frozen=True)
+class SetSlasher(EventRecord):
+    """The vault's slasher was set (once; may be the zero address)."""
+
+    EVENT: ClassVar[str] = "SetSlasher"
+    slasher: str
+
+
+@dataclass(frozen=True)
+class SetDepositLimit(EventRecord):
+    """New deposit limit."""
+
+    EVENT: ClassVar[str] = "SetDepositLimit"
+    limit: int
+
+
+@dataclass(frozen=True)
+class SetIsDepositLimit(EventRecord):
+    """Deposit limit switched on or off."""
+
+    EVENT: ClassVar[str] = "SetIsDepositLimit"
+    status: bool
+
+
+@dataclass(frozen=True)
+class SetDepositWhitelist(EventRecord):
+    """Deposit whitelist switched on or off."""
+
+    EVENT: ClassVar[str] = "SetDepositWhitelist"
+    status: bool
+
+
+@dataclass(frozen=True)
+class SetDepositorWhitelistStatus(EventRecord):
+    """A depositor added to or removed from the whitelist."""
+
+    EVENT: ClassVar[str] = "SetDepositorWhitelistStatus"
+    account: str
+    status: bool
+
+
+@dataclass(frozen=True)
+class SharesTransfer(EventRecord):
+    """Active shares moved between accounts (tokenized vaults only)."""
+
+    EVENT: ClassVar[str] = "Transfer"
+    from_address: str
+    to_address: str
+    value: int
+
+
+# ---- delegators
+@dataclass(frozen=True)
+class SetMaxNetworkLimit(_Subnet, EventRecord):
+    """The network capped what it accepts from this vault."""
+
+    EVENT: ClassVar[str] = "SetMaxNetworkLimit"
+    subnetwork: bytes
+    amount: int
+
+
+@dataclass(frozen=True)
+class SetNetworkLimit(_Subnet, EventRecord):
+    """The curator set the subnetwork's limit."""
+
+    EVENT: ClassVar[str] = "SetNetworkLimit"
+    subnetwork: bytes
+    amount: int
+
+
+@dataclass(frozen=True)
+class SetOperatorNetworkShares(_Subnet, EventRecord):
+    """NetworkRestake: an operator's shares of the subnetwork's stake."""
+
+    EVENT: ClassVar[str] = "SetOperatorNetworkShares"
+    subnetwork: bytes
+    operator: str
+    shares: int
+
+
+@dataclass(frozen=True)
+class SetOperatorNetworkLimit(_Subnet, EventRecord):
+    """FullRestake: an operator's limit within the subnetwork."""
+
+    EVENT: ClassVar[str] = "SetOperatorNetworkLimit"
+    subnetwork: bytes
+    operator: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class DelegatorOnSlash(_Subnet, EventRecord):
+    """The delegator was told of a slash (its hook, if any, ran)."""
+
+    EVENT: ClassVar[str] = "OnSlash"
+    subnetwork: bytes
+    operator: str
+    amount: int
+    capture_timestamp: int
+
+
+@dataclass(frozen=True)
+class SetHook(EventRecord):
+    """The delegator's slash hook changed."""
+
+    EVENT: ClassVar[str] = "SetHook"
+    hook: str
+
+
+# ---- slashers
+@dataclass(frozen=True)
+class Slash(_Subnet, EventRecord):
+    """Instant slash executed (amount as the slasher counts it)."""
+
+    EVENT: ClassVar[str] = "Slash"
+    subnetwork: bytes
+    operator: str
+    slashed_amount: int
+    capture_timestamp: int
+
+
+@dataclass(frozen=True)
+class RequestSlash(_Subnet, EventRecord):
+    """Veto slasher: slash requested; executable after ``veto_deadline`` unless vetoed."""
+
+    EVENT: ClassVar[str] = "RequestSlash"
+    slash_index: int
+    subnetwork: bytes
+    operator: str
+    slash_amount: int
+    capture_timestamp: int
+    veto_deadline: int
+
+
+@dataclass(frozen=True)
+class ExecuteSlash(EventRecord):
+    """Veto slasher: a request executed."""
+
+    EVENT: ClassVar[str] = "ExecuteSlash"
+    slash_index: int
+    slashed_amount: int
+
+
+@dataclass(frozen=True)
+class VetoSlash(EventRecord):
+    """Veto slasher: the resolver vetoed a request."""
+
+    EVENT: ClassVar[str] = "VetoSlash"
+    slash_index: int
+    resolver: str
+
+
+@dataclass(frozen=True)
+class SetResolver(_Subnet, EventRecord):
+    """Veto slasher: the subnetwork's resolver changed (possibly effective later)."""
+
+    EVENT: ClassVar[str] = "SetResolver"
+    subnetwork: bytes
+    resolver: str
+
+
+# ---- opt-ins, registries, factories, middleware
+@dataclass(frozen=True)
+class OptIn(EventRecord):
+    """Operator ``who`` opted into ``where`` (a vault or a network, see ``service``)."""
+
+    EVENT: ClassVar[str] = "OptIn"
+    who: str
+    where: str
+    service: str
+
+
+@dataclass(frozen=True)
+class OptOut(EventRecord):
+    """Operator ``who`` opted out of ``where``."""
+
+    EVENT: ClassVar[str] = "OptOut"
+    who: str
+    where: str
+    service: str
+
+
+@dataclass(frozen=True)
+class IncreaseNonce(EventRecord):
+    """An opt-in signature nonce was burned."""
+
+    EVENT: ClassVar[str] = "IncreaseNonce"
+    who: str
+    where: str
+    service: str
+
+
+@dataclass(frozen=True)
+class NetworkRegistered(EventRecord):
+    """A network registered itself."""
+
+    EVENT: ClassVar[str] = "AddEntity"
+    network: str
+
+
+@dataclass(frozen=True)
+class OperatorRegistered(EventRecord):
+    """An operator registered itself."""
+
+    EVENT: ClassVar[str] = "AddEntity"
+    operator: str
+
+
+@dataclass(frozen=True)
+class VaultCreated(EventRecord):
+    """The vault factory created a vault."""
+
+    EVENT: ClassVar[str] = "AddEntity"
+    vault: str
+
+
+@dataclass(frozen=True)
+class DelegatorCreated(EventRecord):
+    """The delegator factory created a delegator."""
+
+    EVENT: ClassVar[str] = "AddEntity"
+    delegator: str
+
+
+@dataclass(frozen=True)
+class SlasherCreated(EventRecord):
+    """The slasher factory created a slasher."""
+
+    EVENT: ClassVar[str] = "AddEntity"
+    slasher: str
+
+
+@dataclass(frozen=True)
+class SetMiddleware(EventRecord):
+    """A network named its middleware (the only address allowed to slash for it)."""
+
+    EVENT: ClassVar[str] = "SetMiddleware"
+    network: str
+    middleware: str
+
+
+@dataclass(frozen=True)
+class AdminEvent(EventRecord):
+    """Any other event of these contracts (roles, ownership, initialisation, whitelists)."""
+
+    name: str
+    args: tuple[tuple[str, Any], ...]
+
+
+_BY_KIND: dict[SourceKind, tuple[type[EventRecord], ...]] = {
+    SourceKind.VAULT: (
+        Deposit,
+        Withdraw,
+        Claim,
+        ClaimBatch,
+        VaultOnSlash,
+        SetDelegator,
+        SetSlasher,
+        SetDepositLimit,
+        SetIsDepositLimit,
+        SetDepositWhitelist,
+        SetDepositorWhitelistStatus,
+        SharesTransfer,
+    ),
+    SourceKind.DELEGATOR: (
+        SetMaxNetworkLimit,
+        SetNetworkLimit,
+        SetOperatorNetworkShares,
+        SetOperatorNetworkLimit,
+        DelegatorOnSlash,
+        SetHook,
+    ),
+    SourceKind.SLASHER: (Slash,),
+    SourceKind.VETO_SLASHER: (RequestSlash, ExecuteSlash, VetoSlash, SetResolver),
+    SourceKind.OPERATOR_VAULT_OPT_IN: (OptIn, OptOut, IncreaseNonce),
+    SourceKind.OPERATOR_NETWORK_OPT_IN: (OptIn, OptOut, IncreaseNonce),
+    SourceKind.NETWORK_REGISTRY: (NetworkRegistered,),
+    SourceKind.OPERATOR_REGISTRY: (OperatorRegistered,),
+    SourceKind.VAULT_FACTORY: (VaultCreated,),
+    SourceKind.DELEGATOR_FACTORY: (DelegatorCreated,),
+    SourceKind.SLASHER_FACTORY: (SlasherCreated,),
+    SourceKind.MIDDLEWARE_SERVICE: (SetMiddleware,),
+}
+
+_ABI_OF_KIND: dict[SourceKind, tuple[str, ...]] = {
+    SourceKind.VAULT: ("VaultTokenized",),
+    SourceKind.DELEGATOR: (
+        "NetworkRestakeDelegator",
+        "FullRestakeDelegator",
+        "OperatorSpecificDelegator",
+        "OperatorNetworkSpecificDelegator",
+    ),
+    SourceKind.SLASHER: ("Slasher",),
+    SourceKind.VETO_SLASHER: ("VetoSlasher",),
+    SourceKind.OPERATOR_VAULT_OPT_IN: ("OptInService",),
+    SourceKind.OPERATOR_NETWORK_OPT_IN: ("OptInService",),
+    SourceKind.NETWORK_REGISTRY: ("NetworkRegistry",),
+    SourceKind.OPERATOR_REGISTRY: ("OperatorRegistry",),
+    SourceKind.VAULT_FACTORY: ("VaultFactory",),
+    SourceKind.DELEGATOR_FACTORY: ("DelegatorFactory",),
+    SourceKind.SLASHER_FACTORY: ("SlasherFactory",),
+    SourceKind.MIDDLEWARE_SERVICE: ("NetworkMiddlewareService",),
+}
+
+_SERVICE = {
+    SourceKind.OPERATOR_VAULT_OPT_IN: "vault",
+    SourceKind.OPERATOR_NETWORK_OPT_IN: "network",
+}
+
+_RENAME = {"from": "from_address", "to": "to_address", "type_": "type"}
+
+
+def _snake(name: str) -> str:
+    if name in _RENAME:
+        return _RENAME[name]
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _convert(abi_type: str, value: Any) -> Any:
+    if abi_type == "address":
+        return to_checksum_address(value)
+    if abi_type.endswith("[]"):
+        return tuple(_convert(abi_type[:-2], v) for v in value)
+    if abi_type.startswith("bytes") and isinstance(value, bytes | bytearray):
+        return bytes(value)
+    return value
+
+
+@dataclass(frozen=True)
+class IndexedEvent:
+    """A decoded event at its place on chain; order by ``(block_number, log_index)``."""
+
+    block_number: int
+    block_hash: str
+    log_index: int
+    timestamp: int
+    tx_hash: str
+    address: str
+    kind: SourceKind
+    record: EventRecord = field(compare=True)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Sort key: (block number, log index)."""
+        return (self.block_number, self.log_index)
+
+    @property
+    def uid(self) -> tuple[str, int]:
+        """Identity of this log on its chain: (block hash, log index)."""
+        return (self.block_hash, self.log_index)
+
+
+@dataclass(frozen=True)
+class _EventSpec:
+    name: str
+    inputs: tuple[tuple[str, str, bool], ...]  # (name, type, indexed)
+    record: type[EventRecord] | None
+
+
+class EventDecoder:
+    """Decodes raw logs of known Symbiotic contracts into typed records."""
+
+    def __init__(self, toolchain: Toolchain) -> None:
+        self._specs: dict[tuple[SourceKind, bytes], _EventSpec] = {}
+        for kind, contracts in _ABI_OF_KIND.items():
+            typed = {cls.EVENT: cls for cls in _BY_KIND[kind]}
+            for contract in contracts:
+                for item in toolchain.abi(contract):
+                    if item.get("type") != "event":
+                        continue
+                    types = [i["type"] for i in item["inputs"]]
+                    topic = keccak(text=f"{item['name']}({','.join(types)})")
+                    spec = _EventSpec(
+                        name=item["name"],
+                        inputs=tuple((i["name"], i["type"], bool(i["indexed"])) for i in item["inputs"]),
+                        record=typed.get(item["name"]),
+                    )
+                    self._specs[(kind, topic)] = spec
+
+    def topics(self, kind: SourceKind) -> list[bytes]:
+        """Every topic0 a contract of ``kind`` can emit."""
+        return [t for (k, t) in self._specs if k == kind]
+
+    def decode(self, kind: SourceKind, topics: list[bytes], data: bytes) -> EventRecord | None:
+        """Typed record of one log, or None when the topic is unknown for ``kind``."""
+        if not topics:
+            return None
+        spec = self._specs.get((kind, bytes(topics[0])))
+        if spec is None:
+            return None
+        plain = [t for (_, t, idx) in spec.inputs if not idx]
+        values = iter(abi_decode(plain, bytes(data)) if plain else ())
+        tops = iter(topics[1:])
+        args: list[tuple[str, Any]] = []
+        for name, typ, indexed in spec.inputs:
+            if indexed:
+                raw = abi_decode([typ], bytes(next(tops)))[0]
+            else:
+                raw = next(values)
+            args.append((_snake(name), _convert(typ, raw)))
+        if spec.record is None:
+            return AdminEvent(name=spec.name, args=tuple(args))
+        kwargs = dict(args)
+        names = [f.name for f in fields(spec.record)]
+        if spec.record in (NetworkRegistered, OperatorRegistered, VaultCreated):
+            kwargs = {names[0]: kwargs["entity"]}
+        elif spec.record in (DelegatorCreated, SlasherCreated):
+            kwargs = {names[0]: kwargs["entity"]}
+        if "service" in names:
+            kwargs["service"] = _SERVICE[kind]
+        return spec.record(**kwargs)
