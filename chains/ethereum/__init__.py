@@ -1,1 +1,1 @@
-"""Ethereum adapter: Symbiotic vaults mirrored from chain; the hub slashes as a network middleware."""
+"""Ethereum adapter: mirrors Symbiotic vaults from chain; the hub slashes as network middleware."""

@@ -9,11 +9,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from web3 import AsyncHTTPProvider, AsyncWeb3
-
 from omnistake.chains.ethereum.errors import AnvilError
 from omnistake.chains.ethereum.rpc import make_web3
 from omnistake.chains.ethereum.toolchain import Toolchain, find_toolchain
+from web3 import AsyncHTTPProvider, AsyncWeb3
 
 DEFAULT_START_TIMESTAMP = 1_700_000_000
 

@@ -16,11 +16,10 @@ from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_utils import to_checksum_address
-from web3 import AsyncHTTPProvider, AsyncWeb3
-
 from omnistake.chains.ethereum.errors import DeploymentError
 from omnistake.chains.ethereum.toolchain import Toolchain
 from omnistake.chains.ethereum.tx import TxSender
+from web3 import AsyncHTTPProvider, AsyncWeb3
 
 
 @dataclass(frozen=True)
@@ -89,12 +88,16 @@ async def deploy_contract(
     return to_checksum_address(res.contract_address)
 
 
-async def _call(w3: AsyncWeb3[AsyncHTTPProvider], toolchain: Toolchain, name: str, addr: str, fn: str) -> Any:
+async def _call(
+    w3: AsyncWeb3[AsyncHTTPProvider], toolchain: Toolchain, name: str, addr: str, fn: str
+) -> Any:
     c = w3.eth.contract(address=to_checksum_address(addr), abi=toolchain.abi(name))
     return await getattr(c.functions, fn)().call()
 
 
-async def deploy_core(sender: TxSender, toolchain: Toolchain, *, op_prefix: str | None = None) -> CoreDeployment:
+async def deploy_core(
+    sender: TxSender, toolchain: Toolchain, *, op_prefix: str | None = None
+) -> CoreDeployment:
     """Deploy and wire the whole Symbiotic core; the deployer keeps ownership of the factories.
 
     With ``op_prefix`` every transaction has a stable operation id, so an interrupted
@@ -127,7 +130,9 @@ async def deploy_core(sender: TxSender, toolchain: Toolchain, *, op_prefix: str 
     operator_metadata = await new("MetadataService", operator_registry)
     network_metadata = await new("MetadataService", network_registry)
     middleware_service = await new("NetworkMiddlewareService", network_registry)
-    vault_opt_in = await new("OptInService", operator_registry, vault_factory, "OperatorVaultOptInService")
+    vault_opt_in = await new(
+        "OptInService", operator_registry, vault_factory, "OperatorVaultOptInService"
+    )
     network_opt_in = await new(
         "OptInService", operator_registry, network_registry, "OperatorNetworkOptInService"
     )
@@ -169,7 +174,9 @@ async def deploy_core(sender: TxSender, toolchain: Toolchain, *, op_prefix: str 
 
     configurator = await new("VaultConfigurator", vault_factory, delegator_factory, slasher_factory)
     for fac in ("VaultFactory", "DelegatorFactory", "SlasherFactory"):
-        addr = {"VaultFactory": vault_factory, "DelegatorFactory": delegator_factory}.get(fac, slasher_factory)
+        addr = {"VaultFactory": vault_factory, "DelegatorFactory": delegator_factory}.get(
+            fac, slasher_factory
+        )
         owner = await _call(w3, toolchain, fac, addr, "owner")
         if owner.lower() != me.lower():
             raise DeploymentError(f"{fac} owner is {owner}, expected the deployer")
@@ -218,4 +225,6 @@ async def deploy_token(
     """Deploy an ERC-20 (``OmnistakeTestToken``) whose deployer may mint; return its address."""
     if not 0 <= decimals <= 36:
         raise DeploymentError(f"decimals must be 0..36, got {decimals}")
-    return await deploy_contract(sender, toolchain, "OmnistakeTestToken", [name, symbol, decimals], op_id=op_id)
+    return await deploy_contract(
+        sender, toolchain, "OmnistakeTestToken", [name, symbol, decimals], op_id=op_id
+    )

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
-
 from omnistake.chains.ethereum.toolchain import Toolchain
 
 
@@ -443,6 +442,14 @@ _SERVICE = {
     SourceKind.OPERATOR_NETWORK_OPT_IN: "network",
 }
 
+_ENTITY_RECORDS = (
+    NetworkRegistered,
+    OperatorRegistered,
+    VaultCreated,
+    DelegatorCreated,
+    SlasherCreated,
+)
+
 _RENAME = {"from": "from_address", "to": "to_address", "type_": "type"}
 
 
@@ -508,7 +515,9 @@ class EventDecoder:
                     topic = keccak(text=f"{item['name']}({','.join(types)})")
                     spec = _EventSpec(
                         name=item["name"],
-                        inputs=tuple((i["name"], i["type"], bool(i["indexed"])) for i in item["inputs"]),
+                        inputs=tuple(
+                            (i["name"], i["type"], bool(i["indexed"])) for i in item["inputs"]
+                        ),
                         record=typed.get(item["name"]),
                     )
                     self._specs[(kind, topic)] = spec
@@ -529,18 +538,13 @@ class EventDecoder:
         tops = iter(topics[1:])
         args: list[tuple[str, Any]] = []
         for name, typ, indexed in spec.inputs:
-            if indexed:
-                raw = abi_decode([typ], bytes(next(tops)))[0]
-            else:
-                raw = next(values)
+            raw = abi_decode([typ], bytes(next(tops)))[0] if indexed else next(values)
             args.append((_snake(name), _convert(typ, raw)))
         if spec.record is None:
             return AdminEvent(name=spec.name, args=tuple(args))
         kwargs = dict(args)
         names = [f.name for f in fields(spec.record)]
-        if spec.record in (NetworkRegistered, OperatorRegistered, VaultCreated):
-            kwargs = {names[0]: kwargs["entity"]}
-        elif spec.record in (DelegatorCreated, SlasherCreated):
+        if spec.record in _ENTITY_RECORDS:
             kwargs = {names[0]: kwargs["entity"]}
         if "service" in names:
             kwargs["service"] = _SERVICE[kind]

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import aiohttp
+from omnistake.chains.ethereum.errors import RpcError
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.exceptions import ContractLogicError, Web3RPCError
-
-from omnistake.chains.ethereum.errors import RpcError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -13,7 +13,6 @@ from typing import Any, Protocol, runtime_checkable
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-
 from omnistake.chains.ethereum.errors import SignerError
 
 
@@ -93,7 +92,12 @@ class KeystoreSigner(_AccountSigner):
 
     @classmethod
     def create(
-        cls, path: str | Path, password: str, *, private_key: bytes | None = None, kdf: str = "scrypt"
+        cls,
+        path: str | Path,
+        password: str,
+        *,
+        private_key: bytes | None = None,
+        kdf: str = "scrypt",
     ) -> KeystoreSigner:
         """Write a new keystore (fresh random key unless one is given) readable only by its owner.
 

@@ -95,9 +95,13 @@ def find_toolchain() -> Toolchain:
     anvil = _find_anvil(root)
     if anvil is None:
         raise ToolchainMissingError(f"anvil not found under {root}; {SETUP_HINT}")
-    artifacts = Path(os.environ.get("OMNISTAKE_ETH_ARTIFACTS", root / "ethereum" / "artifacts-current"))
+    artifacts = Path(
+        os.environ.get("OMNISTAKE_ETH_ARTIFACTS", root / "ethereum" / "artifacts-current")
+    )
     if not (artifacts / ".complete").is_file():
-        raise ToolchainMissingError(f"compiled Symbiotic artifacts not found at {artifacts}; {SETUP_HINT}")
+        raise ToolchainMissingError(
+            f"compiled Symbiotic artifacts not found at {artifacts}; {SETUP_HINT}"
+        )
     missing = [n for n in CORE_CONTRACTS if not (artifacts / f"{n}.json").is_file()]
     if missing:
         raise ToolchainMissingError(f"artifacts missing {missing} in {artifacts}; {SETUP_HINT}")

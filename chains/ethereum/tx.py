@@ -21,9 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from eth_utils import keccak
-from web3 import AsyncHTTPProvider, AsyncWeb3
-from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
-
 from omnistake.chains.ethereum.errors import (
     OperationConflict,
     TransactionError,
@@ -33,6 +30,8 @@ from omnistake.chains.ethereum.errors import (
 from omnistake.chains.ethereum.rpc import is_transient, with_retries
 from omnistake.chains.ethereum.signer import Signer
 from omnistake.chains.ethereum.toolchain import CORE_CONTRACTS, Toolchain
+from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,11 @@ class ErrorDecoder:
         """Error name for revert ``data`` (hex or bytes), or None when unknown/empty."""
         if data is None:
             return None
-        raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+        raw = (
+            bytes.fromhex(data[2:] if data.startswith("0x") else data)
+            if isinstance(data, str)
+            else data
+        )
         if len(raw) < 4:
             return None
         return self._names.get(raw[:4])
@@ -132,7 +135,8 @@ class TxStore:
         """The record of ``op_id`` or None."""
         with self._lock:
             row = self._db.execute(
-                "SELECT op_id, sender, nonce, tx_hash, digest, raw, status FROM eth_tx WHERE op_id=?",
+                "SELECT op_id, sender, nonce, tx_hash, digest, raw, status"
+                " FROM eth_tx WHERE op_id=?",
                 (op_id,),
             ).fetchone()
         return TxRecord(*row) if row else None
@@ -143,7 +147,15 @@ class TxStore:
             try:
                 self._db.execute(
                     "INSERT INTO eth_tx VALUES (?,?,?,?,?,?,?)",
-                    (rec.op_id, rec.sender, rec.nonce, rec.tx_hash, rec.digest, rec.raw, rec.status),
+                    (
+                        rec.op_id,
+                        rec.sender,
+                        rec.nonce,
+                        rec.tx_hash,
+                        rec.digest,
+                        rec.raw,
+                        rec.status,
+                    ),
                 )
             except sqlite3.IntegrityError:
                 raise OperationConflict(f"operation {rec.op_id!r} already recorded") from None
@@ -380,7 +392,12 @@ class TxSender:
     async def _replay_revert(self, rec: TxRecord, receipt: Any) -> str | None:
         try:
             tx = await self.w3.eth.get_transaction(rec.tx_hash)  # type: ignore[arg-type]
-            call = {"from": tx["from"], "to": tx.get("to"), "data": tx["input"], "value": tx["value"]}
+            call = {
+                "from": tx["from"],
+                "to": tx.get("to"),
+                "data": tx["input"],
+                "value": tx["value"],
+            }
             await self.w3.eth.call(call, block_identifier=int(receipt["blockNumber"]) - 1)  # type: ignore[arg-type]
         except (ContractLogicError, ContractCustomError) as exc:
             return self.decoder.name(_revert_data(exc)) if self.decoder else None
