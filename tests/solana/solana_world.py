@@ -1,0 +1,94 @@
+"""Shared LiteSVM worlds for the Solana adapter tests (imported by conftest and tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("solders.litesvm", reason="the solana extra (solders) is not installed")
+
+from solders.keypair import Keypair  # noqa: E402
+from solders.pubkey import Pubkey  # noqa: E402
+
+from omnistake.chains.solana.custody import Custodian  # noqa: E402
+from omnistake.chains.solana.deposits import DepositVerifier  # noqa: E402
+from omnistake.chains.solana.litesvm_backend import LAMPORTS_PER_SOL, LiteSvmBackend  # noqa: E402
+from omnistake.chains.solana.localnet import (  # noqa: E402
+    create_ata,
+    create_mint,
+    create_vote_account,
+    mint_to,
+)
+from omnistake.chains.solana.programs import TOKEN_PROGRAM_ID  # noqa: E402
+from omnistake.chains.solana.signer import KeypairSigner, KeystoreSigner  # noqa: E402
+from omnistake.chains.solana.vaults import StakeVault, TokenVault  # noqa: E402
+
+SOL = LAMPORTS_PER_SOL
+
+
+@dataclass
+class World:
+    """One cluster with a hub, a fee payer, an LST vault and a native-stake vault."""
+
+    backend: LiteSvmBackend
+    hub: KeystoreSigner
+    payer: KeypairSigner
+    mint_authority: KeypairSigner
+    mint: Pubkey
+    token_vault: TokenVault
+    vote_allowed: Pubkey
+    vote_other: Pubkey
+    stake_vault: StakeVault
+    verifier: DepositVerifier
+    custodian: Custodian
+
+    async def funded_staker(self, sol: int = 50, tokens: int = 0) -> KeypairSigner:
+        """A staker wallet with lamports and (optionally) LST tokens in its ATA."""
+        staker = KeypairSigner(Keypair())
+        self.backend.airdrop(staker.pubkey(), sol * SOL)
+        if tokens:
+            ata = await create_ata(
+                self.backend, self.payer, staker.pubkey(), self.mint, self.token_vault.token_program
+            )
+            await mint_to(
+                self.backend,
+                self.mint_authority,
+                self.mint,
+                ata,
+                tokens,
+                self.token_vault.token_program,
+            )
+        return staker
+
+
+async def make_world(tmp_path: Path, token_program: Pubkey = TOKEN_PROGRAM_ID) -> World:
+    """Build a world on a fresh LiteSVM."""
+    backend = LiteSvmBackend()
+    hub = KeystoreSigner.create(tmp_path / "hub-vault-authority.json")
+    payer = KeypairSigner(Keypair())
+    mint_authority = KeypairSigner(Keypair())
+    backend.airdrop(payer.pubkey(), 1_000 * SOL)
+    backend.airdrop(mint_authority.pubkey(), 10 * SOL)
+    mint = await create_mint(
+        backend, mint_authority, decimals=9, token_program=token_program
+    )
+    await create_ata(backend, payer, hub.pubkey(), mint, token_program)
+    token_vault = TokenVault.at_ata("vault-lst", mint, 9, hub.pubkey(), token_program)
+    vote_allowed = await create_vote_account(backend, payer)
+    vote_other = await create_vote_account(backend, payer)
+    stake_vault = StakeVault("vault-sol", hub.pubkey(), frozenset({vote_allowed}))
+    return World(
+        backend,
+        hub,
+        payer,
+        mint_authority,
+        mint,
+        token_vault,
+        vote_allowed,
+        vote_other,
+        stake_vault,
+        DepositVerifier(backend),
+        Custodian(backend, hub, fee_payer=payer),
+    )
