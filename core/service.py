@@ -52,6 +52,13 @@ class LedgerService:
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._recover()
 
+    @classmethod
+    def open(cls, url: str, clock: Clock | None = None) -> LedgerService:
+        """A service over the store at ``url`` (see :func:`omnistake.store.open_store`)."""
+        from omnistake.store import open_store
+
+        return cls(open_store(url), clock)
+
     # -- start-up ----------------------------------------------------------------------------
 
     def _recover(self) -> None:
