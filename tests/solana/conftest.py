@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("solders.litesvm", reason="the solana extra (solders) is not installed")
 
-from solana_world import World, make_world  # noqa: E402
+from solana_world import World, make_world
 
 
 @pytest.fixture

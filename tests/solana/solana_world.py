@@ -9,21 +9,20 @@ import pytest
 
 pytest.importorskip("solders.litesvm", reason="the solana extra (solders) is not installed")
 
-from solders.keypair import Keypair  # noqa: E402
-from solders.pubkey import Pubkey  # noqa: E402
-
-from omnistake.chains.solana.custody import Custodian  # noqa: E402
-from omnistake.chains.solana.deposits import DepositVerifier  # noqa: E402
-from omnistake.chains.solana.litesvm_backend import LAMPORTS_PER_SOL, LiteSvmBackend  # noqa: E402
-from omnistake.chains.solana.localnet import (  # noqa: E402
+from omnistake.chains.solana.custody import Custodian
+from omnistake.chains.solana.deposits import DepositVerifier
+from omnistake.chains.solana.litesvm_backend import LAMPORTS_PER_SOL, LiteSvmBackend
+from omnistake.chains.solana.localnet import (
     create_ata,
     create_mint,
     create_vote_account,
     mint_to,
 )
-from omnistake.chains.solana.programs import TOKEN_PROGRAM_ID  # noqa: E402
-from omnistake.chains.solana.signer import KeypairSigner, KeystoreSigner  # noqa: E402
-from omnistake.chains.solana.vaults import StakeVault, TokenVault  # noqa: E402
+from omnistake.chains.solana.programs import TOKEN_PROGRAM_ID
+from omnistake.chains.solana.signer import KeypairSigner, KeystoreSigner
+from omnistake.chains.solana.vaults import StakeVault, TokenVault
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
 SOL = LAMPORTS_PER_SOL
 
@@ -71,9 +70,7 @@ async def make_world(tmp_path: Path, token_program: Pubkey = TOKEN_PROGRAM_ID) -
     mint_authority = KeypairSigner(Keypair())
     backend.airdrop(payer.pubkey(), 1_000 * SOL)
     backend.airdrop(mint_authority.pubkey(), 10 * SOL)
-    mint = await create_mint(
-        backend, mint_authority, decimals=9, token_program=token_program
-    )
+    mint = await create_mint(backend, mint_authority, decimals=9, token_program=token_program)
     await create_ata(backend, payer, hub.pubkey(), mint, token_program)
     token_vault = TokenVault.at_ata("vault-lst", mint, 9, hub.pubkey(), token_program)
     vote_allowed = await create_vote_account(backend, payer)

@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from solders.keypair import Keypair
-from solders.pubkey import Pubkey
-
 from omnistake.chains.solana.custody import Burner
 from omnistake.chains.solana.deposits import DepositKind
 from omnistake.chains.solana.errors import InsufficientVaultBalance, PayoutConflict
@@ -19,8 +16,9 @@ from omnistake.chains.solana.programs import (
     decode_mint_supply,
 )
 from omnistake.chains.solana.vaults import check_token_vault, token_balance
-
 from solana_world import World, make_world
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
 UNIT = 10**9
 
@@ -38,7 +36,9 @@ async def supply(world: World) -> int:
     return decoded[0]
 
 
-@pytest.mark.parametrize("program", [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID], ids=["token", "token2022"])
+@pytest.mark.parametrize(
+    "program", [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID], ids=["token", "token2022"]
+)
 async def test_lst_lifecycle(tmp_path: Path, program: Pubkey) -> None:
     w = await make_world(tmp_path, program)
     v = w.token_vault
