@@ -1,0 +1,88 @@
+"""A staked regtest world shared by the lifecycle tests: chain, keys, params, submission."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from fractions import Fraction
+
+from omnistake.chains.bitcoin.params import StakingParams
+from omnistake.chains.bitcoin.regtest import RegtestChain, Utxo, key_path_script
+from omnistake.chains.bitcoin.secp import xonly_from_secret
+from omnistake.chains.bitcoin.spv import REGTEST, HeaderChain
+from omnistake.chains.bitcoin.staker import (
+    covenant_sign,
+    prepare_submission,
+    staking_output,
+    with_covenants_and_proof,
+)
+from omnistake.chains.bitcoin.tx import Transaction, TxOut
+from omnistake.chains.bitcoin.verifier import InclusionProof, StakingSubmission
+
+K = 3
+STAKING_TIME = 60
+STAKE = 1_000_000
+
+
+def sk(label: str) -> bytes:
+    return hashlib.sha256(label.encode()).digest()
+
+
+COV_SKS = [sk(f"covenant-{i}") for i in range(3)]
+STAKER_SK = sk("staker")
+FP_SK = sk("finality-provider")
+FP_PK = xonly_from_secret(FP_SK)
+STAKER_PK = xonly_from_secret(STAKER_SK)
+
+
+def make_params(**overrides: object) -> StakingParams:
+    fields: dict[str, object] = dict(
+        covenant_pks=tuple(xonly_from_secret(s) for s in COV_SKS),
+        covenant_quorum=2,
+        min_staking_value_sat=50_000,
+        max_staking_value_sat=10**10,
+        min_staking_time_blocks=20,
+        max_staking_time_blocks=1000,
+        slashing_pk_script=bytes.fromhex("76a914" + "01" * 20 + "88ac"),
+        min_slashing_tx_fee_sat=1_000,
+        slashing_rate=Fraction(1, 10),
+        unbonding_time_blocks=10,
+        unbonding_fee_sat=2_000,
+    )
+    fields.update(overrides)
+    return StakingParams(**fields)  # type: ignore[arg-type]
+
+
+@dataclass
+class World:
+    chain: RegtestChain
+    params: StakingParams
+    headers: HeaderChain
+    staking_tx: Transaction
+    funding: Utxo
+    submission: StakingSubmission
+
+    def sync(self) -> None:
+        for block in self.chain.blocks[self.headers.tip_height + 1 :]:
+            self.headers.add_header(block.header)
+
+
+def build_world(
+    params: StakingParams | None = None, mine_confirmations: int = K, n_covenants: int = 2
+) -> World:
+    params = params or make_params()
+    chain = RegtestChain()
+    funding = chain.fund(STAKER_SK)
+    out = staking_output(STAKER_PK, [FP_PK], STAKING_TIME, STAKE, params)
+    change = TxOut(funding.output.value - STAKE - 5_000, key_path_script(STAKER_SK))
+    staking_tx = chain.spend_key_path(STAKER_SK, [funding], [change, out])
+    chain.broadcast(staking_tx)
+    chain.mine(1 + mine_confirmations)
+    headers = HeaderChain(REGTEST, chain.blocks[0].header, 0)
+    sub = prepare_submission(STAKER_SK, [FP_PK], staking_tx, STAKING_TIME, STAKE, params)
+    covs = [covenant_sign(s, sub, params, bytes(32)) for s in COV_SKS[:n_covenants]]
+    loc = chain.tx_with_proof(staking_tx.txid_bytes)
+    sub = with_covenants_and_proof(sub, covs, InclusionProof(loc.block_hash, loc.index, loc.proof))
+    world = World(chain, params, headers, staking_tx, funding, sub)
+    world.sync()
+    return world
