@@ -217,7 +217,8 @@ class TxSender:
         *,
         store: TxStore | None = None,
         decoder: ErrorDecoder | None = None,
-        gas_multiplier_pct: int = 130,
+        gas_multiplier_pct: int = 150,
+        gas_margin: int = 100_000,
         receipt_timeout: float = 60.0,
         poll_interval: float = 0.05,
     ) -> None:
@@ -226,6 +227,7 @@ class TxSender:
         self.store = store or TxStore()
         self.decoder = decoder
         self.gas_multiplier_pct = gas_multiplier_pct
+        self.gas_margin = gas_margin
         self.receipt_timeout = receipt_timeout
         self.poll_interval = poll_interval
         self._lock = asyncio.Lock()
@@ -299,7 +301,9 @@ class TxSender:
                 )
             except (ContractLogicError, ContractCustomError) as exc:
                 raise revert_from(exc, self.decoder, what) from None
-            gas = int(estimate) * self.gas_multiplier_pct // 100
+            # Estimates run at the latest block's timestamp; a checkpoint written one second
+            # later takes a fresh storage slot, so leave room (unused gas is not charged).
+            gas = int(estimate) * self.gas_multiplier_pct // 100 + self.gas_margin
         block = await with_retries(lambda: w3.eth.get_block("latest"), what="eth_getBlock")
         base_fee = int(block.get("baseFeePerGas", 0) or 0)
         tip = 1_000_000_000

@@ -1,0 +1,474 @@
+"""Follow Symbiotic core events from a stored cursor, with confirmations and reorg rollback.
+
+The indexer yields ordered, typed, finalized :class:`~omnistake.chains.ethereum.events.IndexedEvent`
+records in :class:`EventBatch` updates, and a :class:`Rollback` when the chain it already
+reported was replaced (parent-hash mismatch). The cursor (last block + hash), recent block
+hashes and the vaults/delegators/slashers discovered from factory events are kept in SQLite
+(:class:`CursorStore`) and advanced only after the consumer has handled an update, so a
+crash or an RPC fault never loses or repeats an event.
+
+Each batch ``[a, b]`` is read as one consistent view: the hash of block ``b`` is read before
+and after the logs, every log's block hash must match that block's header, and the parent
+of ``a`` must be the stored cursor hash; otherwise the batch is read again (mid-read change)
+or rolled back (the chain under the cursor changed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_utils import keccak, to_checksum_address
+from omnistake.chains.ethereum.deploy import CoreDeployment
+from omnistake.chains.ethereum.errors import IndexerError
+from omnistake.chains.ethereum.events import EventDecoder, IndexedEvent, SourceKind
+from omnistake.chains.ethereum.rpc import RetryPolicy, with_retries
+from omnistake.chains.ethereum.toolchain import Toolchain
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from web3 import AsyncHTTPProvider, AsyncWeb3
+
+log = logging.getLogger(__name__)
+_ADD_ENTITY = "0x" + keccak(text="AddEntity(address)").hex()
+
+
+@dataclass(frozen=True)
+class IndexerConfig:
+    """Tuning knobs of the indexer."""
+
+    confirmations: int = 12
+    batch_size: int = 2000
+    addresses_per_query: int = 200
+    checkpoint_window: int = 4096
+    header_concurrency: int = 32
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    inconsistent_read_retries: int = 20
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    """Events of blocks ``from_block..to_block`` (inclusive), ordered by (block, log index)."""
+
+    from_block: int
+    to_block: int
+    to_hash: str
+    events: tuple[IndexedEvent, ...]
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """Blocks ``from_block..to_block`` reported earlier are no longer canonical.
+
+    The consumer must undo every event it took from that range; the indexer then reports
+    the new canonical blocks from ``from_block`` on.
+    """
+
+    from_block: int
+    to_block: int
+    reason: str = "reorg"
+
+
+Update = EventBatch | Rollback
+
+
+class CursorStore:
+    """SQLite persistence of the cursor, recent block hashes and discovered contracts."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        if str(path) != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(
+            "CREATE TABLE IF NOT EXISTS idx_cursor (id INTEGER PRIMARY KEY CHECK (id = 1),"
+            " block INTEGER NOT NULL, hash TEXT);"
+            "CREATE TABLE IF NOT EXISTS idx_hashes (block INTEGER PRIMARY KEY, hash TEXT NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS idx_entities (address TEXT PRIMARY KEY,"
+            " kind TEXT NOT NULL, block INTEGER NOT NULL);"
+        )
+
+    def cursor(self) -> tuple[int, str | None] | None:
+        """(last handled block, its hash) or None before the first batch."""
+        with self._lock:
+            row = self._db.execute("SELECT block, hash FROM idx_cursor WHERE id = 1").fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    def hashes_desc(self, below_or_at: int) -> list[tuple[int, str]]:
+        """Stored (block, hash) pairs at or below a height, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT block, hash FROM idx_hashes WHERE block <= ? ORDER BY block DESC",
+                (below_or_at,),
+            ).fetchall()
+        return [(int(b), str(h)) for b, h in rows]
+
+    def entities(self) -> dict[str, SourceKind]:
+        """Discovered vaults, delegators and slashers: address (lower case) -> kind."""
+        with self._lock:
+            rows = self._db.execute("SELECT address, kind FROM idx_entities").fetchall()
+        return {str(a): SourceKind(k) for a, k in rows}
+
+    def advance(
+        self,
+        block: int,
+        block_hash: str,
+        hashes: Sequence[tuple[int, str]],
+        entities: Sequence[tuple[str, SourceKind, int]],
+        window: int,
+    ) -> None:
+        """Atomically move the cursor forward and record hashes and new contracts."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(
+                    "INSERT INTO idx_cursor (id, block, hash) VALUES (1, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET block = excluded.block, hash = excluded.hash",
+                    (block, block_hash),
+                )
+                db.executemany("INSERT OR REPLACE INTO idx_hashes VALUES (?, ?)", list(hashes))
+                db.executemany(
+                    "INSERT OR IGNORE INTO idx_entities VALUES (?, ?, ?)",
+                    [(a.lower(), str(k), b) for a, k, b in entities],
+                )
+                # Keep hashes of the last `window` blocks, but never fewer than 16 entries.
+                db.execute(
+                    "DELETE FROM idx_hashes WHERE block < ? AND block NOT IN"
+                    " (SELECT block FROM idx_hashes ORDER BY block DESC LIMIT 16)",
+                    (block - window,),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def rewind(self, block: int, block_hash: str | None) -> None:
+        """Atomically move the cursor back to ``block`` and forget everything above it."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(
+                    "INSERT INTO idx_cursor (id, block, hash) VALUES (1, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET block = excluded.block, hash = excluded.hash",
+                    (block, block_hash),
+                )
+                db.execute("DELETE FROM idx_hashes WHERE block > ?", (block,))
+                db.execute("DELETE FROM idx_entities WHERE block > ?", (block,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+
+class _Inconsistent(Exception):
+    """The chain changed while a batch was being read; read it again."""
+
+
+@dataclass
+class _Pending:
+    update: Update
+    commit: Callable[[], None]
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, str):
+        return value.lower() if value.startswith("0x") else "0x" + value.lower()
+    return "0x" + bytes(value).hex()
+
+
+class SymbioticIndexer:
+    """Indexes one Symbiotic core deployment and every vault created through its factories."""
+
+    def __init__(
+        self,
+        w3: AsyncWeb3[AsyncHTTPProvider],
+        deployment: CoreDeployment,
+        toolchain: Toolchain,
+        store: CursorStore | None = None,
+        config: IndexerConfig | None = None,
+        *,
+        start_block: int | None = None,
+    ) -> None:
+        self.w3 = w3
+        self.deployment = deployment
+        self.config = config or IndexerConfig()
+        self.store = store or CursorStore()
+        self.decoder = EventDecoder(toolchain)
+        self.start_block = deployment.deploy_block if start_block is None else start_block
+        d = deployment
+        self._fixed: dict[str, SourceKind] = {
+            d.network_registry.lower(): SourceKind.NETWORK_REGISTRY,
+            d.operator_registry.lower(): SourceKind.OPERATOR_REGISTRY,
+            d.network_middleware_service.lower(): SourceKind.MIDDLEWARE_SERVICE,
+            d.operator_vault_opt_in_service.lower(): SourceKind.OPERATOR_VAULT_OPT_IN,
+            d.operator_network_opt_in_service.lower(): SourceKind.OPERATOR_NETWORK_OPT_IN,
+            d.vault_factory.lower(): SourceKind.VAULT_FACTORY,
+            d.delegator_factory.lower(): SourceKind.DELEGATOR_FACTORY,
+            d.slasher_factory.lower(): SourceKind.SLASHER_FACTORY,
+        }
+        self._factories = {
+            d.vault_factory.lower(): SourceKind.VAULT,
+            d.delegator_factory.lower(): SourceKind.DELEGATOR,
+            d.slasher_factory.lower(): SourceKind.SLASHER,
+        }
+
+    # ------------------------------------------------------------------ RPC helpers
+    async def _rpc(self, what: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        return await with_retries(call, what=what, policy=self.config.retry)
+
+    async def _head(self) -> int:
+        return int(await self._rpc("eth_blockNumber", lambda: self.w3.eth.block_number))
+
+    async def _header(self, number: int) -> Any:
+        block = await self._rpc("eth_getBlockByNumber", lambda: self.w3.eth.get_block(number))
+        if block is None:
+            raise _Inconsistent(f"block {number} not found")
+        return block
+
+    async def _headers(self, numbers: Sequence[int]) -> dict[int, Any]:
+        out: dict[int, Any] = {}
+        step = self.config.header_concurrency
+        for i in range(0, len(numbers), step):
+            chunk = numbers[i : i + step]
+            got = await asyncio.gather(*(self._header(n) for n in chunk))
+            out.update(zip(chunk, got, strict=True))
+        return out
+
+    async def _logs(
+        self, a: int, b: int, addresses: list[str], topic0: str | None = None
+    ) -> list[Any]:
+        out: list[Any] = []
+        step = self.config.addresses_per_query
+        for i in range(0, len(addresses), step):
+            params: dict[str, Any] = {
+                "fromBlock": a,
+                "toBlock": b,
+                "address": [to_checksum_address(x) for x in addresses[i : i + step]],
+            }
+            if topic0:
+                params["topics"] = [topic0]
+            out.extend(await self._rpc("eth_getLogs", lambda p=params: self.w3.eth.get_logs(p)))
+        return out
+
+    # ------------------------------------------------------------------ one step
+    def cursor(self) -> tuple[int, str | None]:
+        """(last handled block, hash); before the first batch, the block before the start."""
+        return self.store.cursor() or (self.start_block - 1, None)
+
+    async def safe_head(self) -> int:
+        """Highest block with the configured number of confirmations."""
+        return await self._head() - self.config.confirmations
+
+    async def _next(self, safe: int | None = None) -> _Pending | None:
+        cur_block, cur_hash = self.cursor()
+        if safe is None:
+            safe = await self.safe_head()
+        if cur_block >= safe:
+            if cur_hash is not None and cur_block >= self.start_block:
+                # Nothing new, but the tip we stand on may have been replaced.
+                head_now = await self._header(cur_block)
+                if _hex(head_now["hash"]) != cur_hash:
+                    return await self._rollback(cur_block)
+            return None
+        a, b = cur_block + 1, min(cur_block + self.config.batch_size, safe)
+        for _ in range(self.config.inconsistent_read_retries):
+            try:
+                return await self._read_batch(a, b, cur_hash)
+            except _Inconsistent as exc:
+                log.info("batch %d..%d changed while reading (%s); reading again", a, b, exc)
+                await asyncio.sleep(0.05)
+        raise IndexerError(
+            f"blocks {a}..{b} kept changing while being read", reason="CHAIN_UNSTABLE"
+        )
+
+    async def _read_batch(self, a: int, b: int, cur_hash: str | None) -> _Pending:
+        hb = await self._header(b)
+        hash_b = _hex(hb["hash"])
+        ha = hb if a == b else await self._header(a)
+        if cur_hash is not None and _hex(ha["parentHash"]) != cur_hash:
+            return await self._rollback(a - 1)
+
+        # Phase 1: contracts created in this range (so phase 2 sees their first events).
+        known = self.store.entities()
+        created = await self._logs(a, b, list(self._factories), _ADD_ENTITY)
+        new_entities: list[tuple[str, SourceKind, int]] = []
+        for lg in created:
+            kind = self._factories[str(lg["address"]).lower()]
+            addr = to_checksum_address(bytes(lg["topics"][1])[12:])
+            new_entities.append((addr, kind, int(lg["blockNumber"])))
+            known[addr.lower()] = kind
+        watch = {**self._fixed, **known}
+
+        # Phase 2: every log of every watched contract.
+        logs = await self._logs(a, b, list(watch))
+        logs.sort(key=lambda lg: (int(lg["blockNumber"]), int(lg["logIndex"])))
+        blocks = sorted({int(lg["blockNumber"]) for lg in logs} - {b})
+        headers = await self._headers(blocks)
+        headers[b] = hb
+        events: list[IndexedEvent] = []
+        for lg in logs:
+            n = int(lg["blockNumber"])
+            h = headers[n]
+            if _hex(lg["blockHash"]) != _hex(h["hash"]):
+                raise _Inconsistent(f"log of block {n} has a stale block hash")
+            addr = str(lg["address"]).lower()
+            kind = watch[addr]
+            topics = [bytes(t) for t in lg["topics"]]
+            rec = self.decoder.decode(kind, topics, bytes(lg["data"]))
+            if rec is None and kind == SourceKind.SLASHER:
+                kind = SourceKind.VETO_SLASHER
+                rec = self.decoder.decode(kind, topics, bytes(lg["data"]))
+            if rec is None:
+                log.warning("unknown event %s from %s at block %d", _hex(topics[0]), addr, n)
+                continue
+            events.append(
+                IndexedEvent(
+                    block_number=n,
+                    block_hash=_hex(h["hash"]),
+                    log_index=int(lg["logIndex"]),
+                    timestamp=int(h["timestamp"]),
+                    tx_hash=_hex(lg["transactionHash"]),
+                    address=to_checksum_address(addr),
+                    kind=kind,
+                    record=rec,
+                )
+            )
+        hb_again = await self._header(b)
+        if _hex(hb_again["hash"]) != hash_b:
+            raise _Inconsistent(f"block {b} changed while reading")
+
+        hashes = [(n, _hex(h["hash"])) for n, h in headers.items()]
+        if a != b:
+            hashes.append((a, _hex(ha["hash"])))
+        batch = EventBatch(from_block=a, to_block=b, to_hash=hash_b, events=tuple(events))
+
+        def commit() -> None:
+            self.store.advance(b, hash_b, hashes, new_entities, self.config.checkpoint_window)
+
+        return _Pending(batch, commit)
+
+    async def _rollback(self, mismatch_at: int) -> _Pending:
+        cur_block, _ = self.cursor()
+        ancestor: tuple[int, str] | None = None
+        for n, h in self.store.hashes_desc(min(mismatch_at, cur_block)):
+            chain = await self._header(n)
+            if _hex(chain["hash"]) == h:
+                ancestor = (n, h)
+                break
+        if ancestor is None:
+            # Below every stored hash: the only safe point left is the start.
+            ancestor = (self.start_block - 1, "")
+        anc_block, anc_hash = ancestor
+        update = Rollback(from_block=anc_block + 1, to_block=cur_block)
+        log.warning("reorg: rolling back blocks %d..%d", update.from_block, update.to_block)
+
+        def commit() -> None:
+            self.store.rewind(anc_block, anc_hash or None)
+
+        return _Pending(update, commit)
+
+    # ------------------------------------------------------------------ public loops
+    async def step(self, handler: Callable[[Update], Awaitable[None]]) -> Update | None:
+        """Read the next update, hand it to ``handler``, then advance the cursor.
+
+        If ``handler`` raises, the cursor stays and the same update comes again next time.
+        Returns the update, or None when the indexer is at the safe head.
+        """
+        pending = await self._next()
+        if pending is None:
+            return None
+        await handler(pending.update)
+        pending.commit()
+        return pending.update
+
+    async def updates(self, *, until_block: int | None = None) -> AsyncIterator[Update]:
+        """Updates until the safe head (or ``until_block``) is reached.
+
+        The cursor advances past an update when the consumer asks for the next one, so an
+        update whose processing was interrupted is delivered again.
+        """
+        while True:
+            safe = await self.safe_head()
+            if until_block is not None:
+                safe = min(safe, until_block)
+            pending = await self._next(safe)
+            if pending is None:
+                return
+            yield pending.update
+            pending.commit()
+
+    async def follow(
+        self, *, poll_interval: float = 1.0, stop: asyncio.Event | None = None
+    ) -> AsyncIterator[Update]:
+        """Updates forever (or until ``stop`` is set), polling the head every ``poll_interval``."""
+        while stop is None or not stop.is_set():
+            async for update in self.updates():
+                yield update
+            if stop is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), poll_interval)
+            else:
+                await asyncio.sleep(poll_interval)
+
+    async def backfill(
+        self,
+        handler: Callable[[Update], Awaitable[None]],
+        *,
+        until_block: int | None = None,
+        progress: bool = True,
+        console: Console | None = None,
+    ) -> int:
+        """Catch up to the safe head (or ``until_block``), showing progress; return events seen.
+
+        Resumes from the stored cursor; interrupting and calling again continues where the
+        last handled batch ended.
+        """
+        target = await self.safe_head()
+        if until_block is not None:
+            target = min(target, until_block)
+        start, _ = self.cursor()
+        total = max(target - start, 0)
+        seen = 0
+        bar = Progress(
+            TextColumn("[bold]symbiotic backfill"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("blocks  {task.fields[events]} events"),
+            TimeRemainingColumn(),
+            console=console or Console(stderr=True),
+            disable=not progress,
+            transient=False,
+        )
+        with bar:
+            task = bar.add_task("backfill", total=total, events=0)
+            while True:
+                pending = await self._next(target)
+                if pending is None:
+                    break
+                await handler(pending.update)
+                pending.commit()
+                if isinstance(pending.update, EventBatch):
+                    seen += len(pending.update.events)
+                done = max(self.cursor()[0] - start, 0)
+                bar.update(task, completed=min(done, total), events=seen)
+        return seen
+
+
+def apply_update(log_: list[IndexedEvent], update: Update) -> None:
+    """Reference consumer: append a batch's events or drop those of a rolled-back range."""
+    if isinstance(update, Rollback):
+        log_[:] = [e for e in log_ if e.block_number < update.from_block]
+    else:
+        log_.extend(update.events)
