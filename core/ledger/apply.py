@@ -36,6 +36,11 @@ def _vault(state: LedgerState, event: Any) -> Vault:
     return vault
 
 
+def _books(state: LedgerState, event: Any) -> Vault:
+    """The vault of a reward event: hub-level books that never move the vault's clock."""
+    return state.vaults[event.vault]
+
+
 def _trace(traces: dict[str, Trace[int]], key: str) -> Trace[int]:
     trace = traces.get(key)
     if trace is None:
@@ -215,11 +220,11 @@ def slashed(state: LedgerState, e: V.Slashed) -> None:
 
 
 def curator_fee_set(state: LedgerState, e: V.CuratorFeeSet) -> None:
-    _vault(state, e).curator_fee_bps = e.fee_bps
+    _books(state, e).curator_fee_bps = e.fee_bps
 
 
 def staker_rewards_distributed(state: LedgerState, e: V.StakerRewardsDistributed) -> None:
-    vault = _vault(state, e)
+    vault = _books(state, e)
     vault.active_shares_cache.setdefault(e.timestamp, e.active_shares)
     if e.fee:
         vault.curator_fees[e.token] = vault.curator_fees.get(e.token, 0) + e.fee
@@ -230,12 +235,12 @@ def staker_rewards_distributed(state: LedgerState, e: V.StakerRewardsDistributed
 
 
 def staker_rewards_claimed(state: LedgerState, e: V.StakerRewardsClaimed) -> None:
-    vault = _vault(state, e)
+    vault = _books(state, e)
     vault.last_unclaimed[f"{e.staker}|{e.network}|{e.token}"] = e.next_index
 
 
 def curator_fee_claimed(state: LedgerState, e: V.CuratorFeeClaimed) -> None:
-    vault = _vault(state, e)
+    vault = _books(state, e)
     vault.curator_fees[e.token] = 0
 
 

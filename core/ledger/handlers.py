@@ -915,7 +915,8 @@ def set_curator_fee(ctx: Context, cmd: C.SetCuratorFee) -> list[V.Event]:
     check_uint(cmd.fee_bps, 16, "fee_bps")
     if cmd.fee_bps > BPS:
         raise E.InvalidArgument("fee_bps must be at most 10000", field="fee_bps")
-    vault = _curator_command(ctx, cmd.vault, "set this vault's curator fee")
+    vault = _vault(ctx, cmd.vault)
+    _authorize(ctx, Role.CURATOR, vault.curator, "set this vault's curator fee")
     if vault.curator_fee_bps == cmd.fee_bps:
         raise E.AlreadySet("the curator fee is already that", field="fee_bps")
     return [V.CuratorFeeSet(at=ctx.at, vault=cmd.vault, fee_bps=cmd.fee_bps)]
@@ -929,10 +930,13 @@ def distribute_staker_rewards(ctx: Context, cmd: C.DistributeStakerRewards) -> l
     _network(ctx, cmd.network)
     _asset(ctx, cmd.token, "token")
     _authorize(ctx, Role.NETWORK, cmd.network, "distribute this network's rewards")
-    _check_clock(ctx, vault.domain)
-    if cmd.timestamp >= ctx.at:
+    # Rewards are hub-level books: they push no checkpoints and never move a vault's clock.
+    # The timestamp must be final in the vault's own clock domain: strictly before now, and
+    # for a mirrored vault strictly before the latest chain time fed in.
+    horizon = ctx.at if vault.domain == HUB else min(ctx.at, ctx.state.clocks.get(vault.domain, 0))
+    if cmd.timestamp >= horizon:
         raise E.InvalidRewardTimestamp(
-            f"rewards must be distributed at a past timestamp (got {cmd.timestamp}, now {ctx.at})",
+            f"rewards must be distributed at a timestamp before {horizon} (got {cmd.timestamp})",
             field="timestamp",
         )
     if cmd.max_curator_fee_bps < vault.curator_fee_bps:
@@ -971,7 +975,8 @@ def claim_staker_rewards(ctx: Context, cmd: C.ClaimStakerRewards) -> list[V.Even
     recipient = cmd.recipient if cmd.recipient is not None else cmd.staker
     check_account(recipient, "recipient")
     check_uint(cmd.max_distributions, 32, "max_distributions")
-    vault = _staker_vault(ctx, cmd.vault, cmd.staker, "claim this staker's rewards")
+    vault = _vault(ctx, cmd.vault)
+    _authorize(ctx, Role.STAKER, cmd.staker, "claim this staker's rewards")
     distributions = vault.rewards.get(f"{cmd.network}|{cmd.token}", [])
     first = vault.last_unclaimed.get(f"{cmd.staker}|{cmd.network}|{cmd.token}", 0)
     count = min(cmd.max_distributions, len(distributions) - first)
@@ -1004,7 +1009,6 @@ def claim_curator_fee(ctx: Context, cmd: C.ClaimCuratorFee) -> list[V.Event]:
     vault = _vault(ctx, cmd.vault)
     recipient = cmd.recipient if cmd.recipient is not None else vault.curator
     _authorize(ctx, Role.CURATOR, vault.curator, "claim this vault's curator fee")
-    _check_clock(ctx, vault.domain)
     amount = vault.curator_fees.get(cmd.token, 0)
     if amount == 0:
         raise E.InsufficientClaim(f"no {cmd.token} curator fee to claim", field="token")
