@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 import pytest_asyncio
-
 from omnistake.chains.ethereum.toolchain import toolchain_available
 
 AVAILABLE, WHY = toolchain_available()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
-
 from omnistake.chains.ethereum.errors import OperationConflict, SignerError, ToolchainMissingError
 from omnistake.chains.ethereum.events import make_subnetwork, split_subnetwork
 from omnistake.chains.ethereum.signer import EphemeralSigner, KeystoreSigner

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from omnistake.chains.ethereum.errors import InvalidParameter, TransactionReverted
 from omnistake.chains.ethereum.operations import (
     connect_vault,
@@ -20,7 +19,6 @@ from omnistake.chains.ethereum.symbiotic import (
     SlasherType,
     make_subnetwork,
 )
-
 from omnistake.chains.ethereum.toolchain import toolchain_available
 
 _OK, _WHY = toolchain_available()
