@@ -98,6 +98,7 @@ class TxRecord:
     signers: list[Pubkey]
     instructions: list[InstructionView]
     logs: list[str] = field(default_factory=list)
+    compute_units: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,7 @@ def build_tx_record(
     logs: Sequence[str] = (),
     loaded_writable: Sequence[Pubkey] = (),
     loaded_readonly: Sequence[Pubkey] = (),
+    compute_units: int | None = None,
 ) -> TxRecord:
     """Resolve a transaction's compiled instructions into :class:`InstructionView` records."""
     msg = tx.message
@@ -204,4 +206,5 @@ def build_tx_record(
         signers=list(msg.account_keys[:n_signers]),
         instructions=views,
         logs=list(logs),
+        compute_units=compute_units,
     )

@@ -27,6 +27,7 @@ from solders.epoch_schedule import EpochSchedule
 from solders.hash import Hash
 from solders.litesvm import LiteSVM
 from solders.message import MessageV0
+from solders.null_signer import NullSigner
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.stake_history import StakeHistory, StakeHistoryEntry
@@ -356,6 +357,7 @@ class LiteSvmBackend:
             err=status.err,
             fee=rec.meta.fee(),
             logs=rec.meta.logs(),
+            compute_units=rec.meta.compute_units_consumed(),
         )
 
     async def get_block_height(self) -> int:
@@ -377,13 +379,15 @@ class LiteSvmBackend:
 
     async def minimum_delegation(self) -> int:
         """Ask the stake program (simulated ``GetMinimumDelegation``)."""
+        return self.minimum_delegation_sync()
+
+    def minimum_delegation_sync(self) -> int:
+        """Ask the stake program (simulated ``GetMinimumDelegation``)."""
         with self._lock:
             payer = self.svm.airdrop_pubkey()
             msg = MessageV0.try_compile(
                 payer, [stake_get_minimum_delegation()], [], self.svm.latest_blockhash()
             )
-            from solders.null_signer import NullSigner
-
             tx = VersionedTransaction(msg, [NullSigner(payer)])
             sigverify = self.svm.get_sigverify()
             self.svm = self.svm.with_sigverify(False)
