@@ -15,7 +15,7 @@ def _encoding() -> Any:
     # bitcoinlib writes config and a database under BCL_DATA_DIR (default ~/.bitcoinlib) on
     # import; keep it out of the user's home unless they chose a folder.
     os.environ.setdefault("BCL_DATA_DIR", os.path.join(tempfile.gettempdir(), "omnistake-bcl"))
-    from bitcoinlib import encoding
+    from bitcoinlib import encoding  # type: ignore[import-untyped]
 
     return encoding
 

@@ -17,10 +17,7 @@ def bits_to_target(bits: int) -> int:
     mantissa = bits & 0x007FFFFF
     if bits & 0x00800000 and mantissa:
         raise TxFormatError("NEGATIVE_TARGET", "nBits encodes a negative target")
-    if exponent <= 3:
-        target = mantissa >> (8 * (3 - exponent))
-    else:
-        target = mantissa << (8 * (exponent - 3))
+    target = mantissa >> 8 * (3 - exponent) if exponent <= 3 else mantissa << 8 * (exponent - 3)
     if target >= 1 << 256:
         raise TxFormatError("TARGET_OVERFLOW", "nBits target overflows 256 bits")
     return target
@@ -29,10 +26,7 @@ def bits_to_target(bits: int) -> int:
 def target_to_bits(target: int) -> int:
     """Compact ``nBits`` of a target (Bitcoin Core ``GetCompact``)."""
     size = (target.bit_length() + 7) // 8
-    if size <= 3:
-        compact = target << (8 * (3 - size))
-    else:
-        compact = target >> (8 * (size - 3))
+    compact = target << 8 * (3 - size) if size <= 3 else target >> 8 * (size - 3)
     if compact & 0x00800000:
         compact >>= 8
         size += 1

@@ -208,7 +208,7 @@ class RegtestChain:
     def mine(
         self, count: int = 1, to_script: bytes = b"\x51", txs: Sequence[Transaction] | None = None
     ) -> list[Block]:
-        """Mine ``count`` blocks paying to ``to_script``; the first includes the mempool (or ``txs``)."""
+        """Mine ``count`` blocks to ``to_script``; the first takes the mempool (or ``txs``)."""
         mined = []
         for n in range(count):
             pending = list(self.mempool if txs is None else txs) if n == 0 else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from coincurve import PrivateKey, PublicKeyXOnly
-from coincurve._libsecp256k1 import ffi, lib
+from coincurve._libsecp256k1 import ffi, lib  # type: ignore[import-not-found]
 
 from .errors import CryptoError
 from .secp import scalar_from_bytes

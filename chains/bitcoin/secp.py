@@ -60,7 +60,7 @@ def point_add(a: PublicKey, b: PublicKey) -> PublicKey | None:
 
 
 def point_neg(p: PublicKey) -> PublicKey:
-    """−P (flip the parity byte of the compressed form)."""
+    """-P (flip the parity byte of the compressed form)."""
     c = p.format(compressed=True)
     return PublicKey(bytes([c[0] ^ 1]) + c[1:])
 

@@ -141,7 +141,7 @@ class HeaderChain:
         return cur if cur is not None and cur.height == height else None
 
     def _median_time_past(self, prev: HeaderEntry) -> int | None:
-        times = []
+        times: list[int] = []
         cur: HeaderEntry | None = prev
         while cur is not None and len(times) < self.MEDIAN_TIME_SPAN:
             times.append(cur.header.time)

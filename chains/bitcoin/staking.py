@@ -38,7 +38,7 @@ def _check_key(pk: bytes, what: str) -> None:
 
 
 def check_distinct_keys(staker: bytes, fps: Sequence[bytes], covenants: Sequence[bytes]) -> None:
-    """Staker, finality-provider and covenant keys must all differ (``ErrDuplicatedKeyInScript``)."""
+    """Staker, FP and covenant keys must all differ (``ErrDuplicatedKeyInScript``)."""
     allk = [staker, *fps, *covenants]
     if len(set(allk)) != len(allk):
         raise StakingValidationError("DUPLICATE_KEY", "staker, FP and covenant keys must differ")

@@ -107,7 +107,7 @@ def build_unbonding_tx(
     fps: Sequence[bytes],
     params: StakingParams,
 ) -> tuple[Transaction, UnbondingInfo]:
-    """The unbonding tx: one input (sequence final), one output ``value − unbonding_fee``."""
+    """The unbonding tx: one input (sequence final), one output ``value - unbonding_fee``."""
     info = build_unbonding_info(
         staker,
         fps,
@@ -186,7 +186,7 @@ def build_slashing_tx(
     fee_sat: int | None = None,
     version: int = 2,
 ) -> Transaction:
-    """Slashing tx: output 0 slashes ``round(value·rate)``, output 1 returns change to a timelock."""
+    """Slashing tx: output 0 slashes ``round(value*rate)``, output 1 is the timelocked change."""
     fee = params.min_slashing_tx_fee_sat if fee_sat is None else fee_sat
     slash = min_slashing_output(funding_value, params.slashing_rate)
     change = funding_value - slash - fee

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from coincurve import PublicKeyXOnly
 
@@ -29,7 +28,7 @@ class TapLeaf:
 
 
 #: A tap tree: a leaf, or a pair (left, right) of subtrees.
-TapTree = Union[TapLeaf, tuple["TapTree", "TapTree"]]
+TapTree = TapLeaf | tuple["TapTree", "TapTree"]
 
 
 def tap_leaf_hash(script: bytes, version: int = LEAF_VERSION_TAPSCRIPT) -> bytes:
@@ -116,7 +115,7 @@ class TaprootInfo:
     def build(cls, internal_key: bytes, tree: TapTree | None) -> TaprootInfo:
         """Compute root, tweak and output key of ``tree`` under ``internal_key``."""
         if tree is None:
-            root, paths = None, []
+            root, paths = None, list[tuple[TapLeaf, list[bytes]]]()
         else:
             root, paths = tree_root_and_paths(tree)
         qx, parity = taproot_output_key(internal_key, root)

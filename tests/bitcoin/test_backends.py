@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
-from btc_world import K, STAKER_SK, World, build_world
-
+from btc_world import STAKER_SK, K, World, build_world
 from omnistake.chains.bitcoin.backend_api import BitcoinBackend, sync_header_chain
 from omnistake.chains.bitcoin.errors import BackendError
 from omnistake.chains.bitcoin.http_backends import BitcoindRpcBackend, EsploraBackend

@@ -7,7 +7,6 @@ import hashlib
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from omnistake.chains.bitcoin.adaptor import (
     decrypt,
     decryption_key_from_secret,
@@ -16,7 +15,6 @@ from omnistake.chains.bitcoin.adaptor import (
     encryption_key_from_xonly,
     extract,
 )
-from omnistake.chains.bitcoin.errors import EotsError
 from omnistake.chains.bitcoin.eots import (
     EotsSigner,
     eots_extract,
@@ -27,6 +25,7 @@ from omnistake.chains.bitcoin.eots import (
     verify_merkle_proof_cometbft,
     verify_pub_rand_commit,
 )
+from omnistake.chains.bitcoin.errors import EotsError
 from omnistake.chains.bitcoin.schnorr import schnorr_verify
 from omnistake.chains.bitcoin.secp import N, normalize_secret, xonly_from_secret
 

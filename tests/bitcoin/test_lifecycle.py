@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import replace
 
 import pytest
-
+from btc_world import FP_PK, FP_SK, STAKE, STAKER_PK, STAKER_SK, STAKING_TIME, K, build_world
 from omnistake.chains.bitcoin.eots import EotsSigner
 from omnistake.chains.bitcoin.errors import BackendError, SpvError
 from omnistake.chains.bitcoin.interpreter import verify_taproot_input
@@ -16,8 +16,6 @@ from omnistake.chains.bitcoin.staker import signed_unbonding_tx, timelock_spend
 from omnistake.chains.bitcoin.staking import slashing_change_taproot
 from omnistake.chains.bitcoin.tx import OutPoint, TxOut
 from omnistake.chains.bitcoin.verifier import StakingVerifier
-
-from btc_world import FP_PK, FP_SK, K, STAKE, STAKER_PK, STAKER_SK, STAKING_TIME, build_world
 
 
 def _evidence(height: int = 42) -> EquivocationEvidence:

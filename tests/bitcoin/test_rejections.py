@@ -8,18 +8,17 @@ import pytest
 from btc_world import (
     COV_SKS,
     FP_PK,
-    K,
     STAKE,
     STAKER_PK,
     STAKER_SK,
     STAKING_TIME,
+    K,
     World,
     build_world,
     make_params,
     sk,
 )
-
-from omnistake.chains.bitcoin.errors import BitcoinError, ParamsError, SpvError
+from omnistake.chains.bitcoin.errors import BitcoinError, ParamsError
 from omnistake.chains.bitcoin.secp import xonly_from_secret
 from omnistake.chains.bitcoin.staker import covenant_sign
 from omnistake.chains.bitcoin.staking_txs import build_slashing_tx

@@ -7,7 +7,6 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from omnistake.chains.bitcoin.block import BlockHeader, bits_to_target, target_to_bits
 from omnistake.chains.bitcoin.errors import SpvError
 from omnistake.chains.bitcoin.merkle import merkle_proof, merkle_root, verify_merkle_proof
@@ -131,7 +130,7 @@ def test_retarget_rules_with_short_interval() -> None:
     genesis = _grind(BlockHeader(1, bytes(32), bytes(32), 1_000_000, 0x207FFFFF, 0), True)
     hc = HeaderChain(params, genesis, 0)
     prev = genesis
-    for i in range(1, 4):  # blocks every 300 s: twice as fast as the target spacing
+    for _i in range(1, 4):  # blocks every 300 s: twice as fast as the target spacing
         prev = _grind(BlockHeader(1, prev.hash, bytes(32), prev.time + 300, 0x207FFFFF, 0), True)
         hc.add_header(prev)
     expected = target_to_bits(bits_to_target(0x207FFFFF) * 900 // 2400)
