@@ -27,7 +27,7 @@ from solders.pubkey import Pubkey
 SOL = LAMPORTS_PER_SOL
 
 
-@dataclass
+@dataclass(eq=False)
 class World:
     """One cluster with a hub, a fee payer, an LST vault and a native-stake vault."""
 
