@@ -375,6 +375,14 @@ class SetMiddleware(EventRecord):
 
 
 @dataclass(frozen=True)
+class UnknownEvent(EventRecord):
+    """A log of a watched contract whose signature is not in the compiled ABIs (kept raw)."""
+
+    topics: tuple[bytes, ...]
+    data: bytes
+
+
+@dataclass(frozen=True)
 class AdminEvent(EventRecord):
     """Any other event of these contracts (roles, ownership, initialisation, whitelists)."""
 
@@ -436,6 +444,23 @@ _ABI_OF_KIND: dict[SourceKind, tuple[str, ...]] = {
     SourceKind.SLASHER_FACTORY: ("SlasherFactory",),
     SourceKind.MIDDLEWARE_SERVICE: ("NetworkMiddlewareService",),
 }
+
+# Events of the vault's ERC-1967 proxy (MigratableEntityProxy), not in the vault ABI.
+_PROXY_EVENTS: tuple[dict[str, Any], ...] = (
+    {
+        "type": "event",
+        "name": "Upgraded",
+        "inputs": [{"name": "implementation", "type": "address", "indexed": True}],
+    },
+    {
+        "type": "event",
+        "name": "AdminChanged",
+        "inputs": [
+            {"name": "previousAdmin", "type": "address", "indexed": False},
+            {"name": "newAdmin", "type": "address", "indexed": False},
+        ],
+    },
+)
 
 _SERVICE = {
     SourceKind.OPERATOR_VAULT_OPT_IN: "vault",
@@ -508,7 +533,8 @@ class EventDecoder:
         for kind, contracts in _ABI_OF_KIND.items():
             typed = {cls.EVENT: cls for cls in _BY_KIND[kind]}
             for contract in contracts:
-                for item in toolchain.abi(contract):
+                extra = list(_PROXY_EVENTS) if kind == SourceKind.VAULT else []
+                for item in [*toolchain.abi(contract), *extra]:
                     if item.get("type") != "event":
                         continue
                     types = [i["type"] for i in item["inputs"]]

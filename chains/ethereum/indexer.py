@@ -28,7 +28,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from omnistake.chains.ethereum.deploy import CoreDeployment
 from omnistake.chains.ethereum.errors import IndexerError
-from omnistake.chains.ethereum.events import EventDecoder, IndexedEvent, SourceKind
+from omnistake.chains.ethereum.events import EventDecoder, IndexedEvent, SourceKind, UnknownEvent
 from omnistake.chains.ethereum.rpc import RetryPolicy, with_retries
 from omnistake.chains.ethereum.toolchain import Toolchain
 from rich.console import Console
@@ -332,7 +332,7 @@ class SymbioticIndexer:
                 rec = self.decoder.decode(kind, topics, bytes(lg["data"]))
             if rec is None:
                 log.warning("unknown event %s from %s at block %d", _hex(topics[0]), addr, n)
-                continue
+                rec = UnknownEvent(topics=tuple(topics), data=bytes(lg["data"]))
             events.append(
                 IndexedEvent(
                     block_number=n,

@@ -231,7 +231,6 @@ class TxSender:
         self.receipt_timeout = receipt_timeout
         self.poll_interval = poll_interval
         self._lock = asyncio.Lock()
-        self._next_nonce: int | None = None
         self._chain_id: int | None = None
 
     @property
@@ -282,7 +281,9 @@ class TxSender:
                 what="eth_getTransactionCount",
             )
         )
-        nonce = max(chain_nonce, self._next_nonce or 0)
+        # Sends of one signer are serialised and each waits for its receipt, so the node's
+        # pending count is the next nonce (and stays right after a reorg).
+        nonce = chain_nonce
         full: dict[str, Any] = {
             "from": self.address,
             "to": tx.get("to"),
@@ -310,7 +311,6 @@ class TxSender:
         full.update({"gas": gas, "maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip})
         full.pop("from")
         raw, tx_hash = self.signer.sign_transaction(full)
-        self._next_nonce = nonce + 1
         return TxRecord(
             op_id=op,
             sender=self.address,
@@ -334,7 +334,6 @@ class TxSender:
             if "nonce too low" in text and await self._receipt(rec.tx_hash) is None:
                 # Another transaction used this nonce; ours can never land: forget it.
                 self.store.delete(rec.op_id)
-                self._next_nonce = None
                 raise TransactionError(
                     f"{what}: nonce {rec.nonce} already used by another transaction; retry",
                     reason="NONCE_CONSUMED",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from omnistake.chains.ethereum.errors import TransactionReverted
 from omnistake.chains.ethereum.operations import (
     connect_vault,
