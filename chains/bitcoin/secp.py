@@ -6,6 +6,8 @@ addition, negation) runs in libsecp256k1. Only scalar arithmetic modulo n is don
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from coincurve import PrivateKey, PublicKey
 
 from .errors import CryptoError
@@ -110,8 +112,9 @@ def normalize_secret(secret: int) -> int:
     return secret if has_even_y(point_mul_g(secret)) else N - secret
 
 
+@lru_cache(maxsize=8192)
 def is_valid_xonly(x: bytes) -> bool:
-    """True when ``x`` is a valid x-only public key."""
+    """True when ``x`` is a valid x-only public key (cached: keys repeat across delegations)."""
     try:
         lift_x(x)
     except CryptoError:

@@ -7,7 +7,6 @@ Rules from babylon ``btcstaking/staking.go`` and ``x/btcstaking/types/validate_p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .errors import StakingValidationError
 from .params import StakingParams, min_slashing_output
@@ -252,14 +251,6 @@ def validate_slashing_tx(
             "FEE_TOO_LOW",
             f"slashing tx fee {funding_value - total_out} below {params.min_slashing_tx_fee_sat}",
         )
-
-
-@dataclass(frozen=True)
-class WitnessParts:
-    """Named witness pieces of a Babylon script-path spend."""
-
-    leaf_script: bytes
-    control_block: bytes
 
 
 def timelock_witness(staker_sig: bytes, leaf: bytes, cb: bytes) -> tuple[bytes, ...]:

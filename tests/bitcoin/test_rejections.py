@@ -10,7 +10,6 @@ from btc_world import (
     FP_PK,
     STAKE,
     STAKER_PK,
-    STAKER_SK,
     STAKING_TIME,
     K,
     World,
@@ -172,4 +171,3 @@ def test_duplicate_keys_rejected(world: World) -> None:
     assert _reason(world, fp_pks=(FP_PK, xonly_from_secret(sk("fp2")))) == (
         "TOO_MANY_FINALITY_PROVIDERS"
     )
-    _ = STAKER_SK
