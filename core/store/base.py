@@ -1,9 +1,9 @@
 """The storage contract behind :class:`~omnistake.service.LedgerService`.
 
-A store keeps the event log (the only source of truth), the idempotency record of every
-accepted request, state snapshots, and hashed API tokens. Implementations: the in-memory
-store (tests, throw-away embedding) and the SQL store (SQLite by default, PostgreSQL for
-production).
+A store keeps the event log (the only source of truth), the journal of accepted requests
+(idempotency record and command body), state snapshots, and hashed API tokens.
+Implementations: the in-memory store (tests, throw-away embedding) and the SQL store
+(SQLite by default, PostgreSQL for production).
 """
 
 from __future__ import annotations
@@ -17,12 +17,20 @@ from omnistake.ledger.ledger import Recorded
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """An accepted request: its id, the hash of its body, and the events it produced."""
+    """An accepted request: its id, the hash of its body, and the events it produced
+    (``first_seq``..``last_seq``; ``last_seq == first_seq - 1`` when there were none).
+
+    The journal fields (``principal``, ``at``, ``command`` JSON, ``pos`` = 1-based order of
+    acceptance) let :meth:`~omnistake.service.LedgerService.rebuild` re-execute history."""
 
     request_id: str
     request_hash: str
     first_seq: int
     last_seq: int
+    principal: str = ""
+    at: int = 0
+    command: str = ""
+    pos: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +74,17 @@ class Store(Protocol):
         """The accepted request with this id, if any."""
         ...
 
+    def journal(self, after_pos: int = 0) -> Iterator[RequestRecord]:
+        """Accepted requests with ``pos > after_pos``, in order of acceptance."""
+        ...
+
+    def journal_length(self) -> int:
+        """Number of accepted requests (the ``pos`` of the last one)."""
+        ...
+
     def read_events(self, after_seq: int, limit: int | None = None) -> Iterator[Recorded]:
-        """Events with seq > ``after_seq``, in order."""
+        """Events with seq > ``after_seq``, in order. Raises
+        :class:`~omnistake.store.errors.CorruptRecord` on a record that does not check out."""
         ...
 
     def last_seq(self) -> int:
@@ -80,6 +97,19 @@ class Store(Protocol):
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
         """Store a snapshot."""
+        ...
+
+    def replace_history(self, batches: list[Batch]) -> None:
+        """Atomically replace the whole event log, journal and snapshots by ``batches``
+        (one transaction: readers see the old history or the new one, never a mix)."""
+        ...
+
+    def acquire_writer(self, identity: str) -> bool:
+        """Try to take the writer lease for ``identity``; True when this store may write."""
+        ...
+
+    def writer(self) -> str | None:
+        """Identity of the current (or last registered) writer, if known."""
         ...
 
     def put_token(self, token: TokenRecord) -> None:
@@ -95,5 +125,5 @@ class Store(Protocol):
         ...
 
     def close(self) -> None:
-        """Release connections."""
+        """Release connections (and the writer lease)."""
         ...

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
 from omnistake.ledger.ledger import Recorded
 from omnistake.store.base import Batch, RequestRecord, Snapshot, TokenRecord
+from omnistake.store.errors import StoreError
 
 
 class MemoryStore:
@@ -15,20 +17,50 @@ class MemoryStore:
     def __init__(self) -> None:
         self._events: list[Recorded] = []
         self._requests: dict[str, RequestRecord] = {}
+        self._journal: list[RequestRecord] = []
         self._snapshots: list[Snapshot] = []
         self._tokens: dict[str, TokenRecord] = {}
+        self._writer: str | None = None
+        self._mu = threading.Lock()
 
     def append(self, batches: list[Batch]) -> None:
+        with self._mu:
+            events, requests, journal = self._stage(batches, len(self._events))
+            self._events.extend(events)
+            self._journal.extend(journal)
+            self._requests.update(requests)
+
+    def _stage(
+        self, batches: list[Batch], last: int
+    ) -> tuple[list[Recorded], dict[str, RequestRecord], list[RequestRecord]]:
+        events: list[Recorded] = []
+        requests: dict[str, RequestRecord] = {}
+        journal: list[RequestRecord] = []
+        pos = len(self._journal)
         for batch in batches:
             for record in batch.records:
-                if record.seq != len(self._events) + 1:
-                    raise ValueError(f"event {record.seq} does not follow {len(self._events)}")
-                self._events.append(record)
+                if record.seq != last + 1:
+                    raise StoreError(f"event {record.seq} does not follow {last}")
+                events.append(record)
+                last += 1
             if batch.request is not None:
-                self._requests[batch.request.request_id] = batch.request
+                request = batch.request
+                if request.request_id in requests or request.request_id in self._requests:
+                    raise StoreError(f"request id {request.request_id!r} is already stored")
+                pos += 1
+                request = replace(request, pos=pos)
+                requests[request.request_id] = request
+                journal.append(request)
+        return events, requests, journal
 
     def find_request(self, request_id: str) -> RequestRecord | None:
         return self._requests.get(request_id)
+
+    def journal(self, after_pos: int = 0) -> Iterator[RequestRecord]:
+        yield from self._journal[after_pos:]
+
+    def journal_length(self) -> int:
+        return len(self._journal)
 
     def read_events(self, after_seq: int, limit: int | None = None) -> Iterator[Recorded]:
         end = len(self._events) if limit is None else min(len(self._events), after_seq + limit)
@@ -42,6 +74,25 @@ class MemoryStore:
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
         self._snapshots.append(snapshot)
+
+    def replace_history(self, batches: list[Batch]) -> None:
+        with self._mu:
+            old = self._requests, self._journal
+            self._requests, self._journal = {}, []
+            try:
+                events, requests, journal = self._stage(batches, 0)
+            except StoreError:
+                self._requests, self._journal = old
+                raise
+            self._events, self._requests, self._journal = events, requests, journal
+            self._snapshots = []
+
+    def acquire_writer(self, identity: str) -> bool:
+        self._writer = identity
+        return True
+
+    def writer(self) -> str | None:
+        return self._writer
 
     def put_token(self, token: TokenRecord) -> None:
         self._tokens[token.token_hash] = token
