@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_abi import encode as abi_encode
-from eth_utils import to_checksum_address
+from eth_abi.abi import encode as abi_encode
+from eth_utils.address import to_checksum_address
 from omnistake.chains.ethereum.errors import DeploymentError
 from omnistake.chains.ethereum.toolchain import Toolchain
 from omnistake.chains.ethereum.tx import TxSender

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 from omnistake.chains.ethereum.deploy import CoreDeployment
 from omnistake.chains.ethereum.errors import IndexerError
 from omnistake.chains.ethereum.events import EventDecoder, IndexedEvent, SourceKind, UnknownEvent
@@ -259,8 +260,14 @@ class SymbioticIndexer:
             }
             if topic0:
                 params["topics"] = [topic0]
-            out.extend(await self._rpc("eth_getLogs", lambda p=params: self.w3.eth.get_logs(p)))
+            out.extend(await self._rpc("eth_getLogs", self._get_logs_call(params)))
         return out
+
+    def _get_logs_call(self, params: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
+        def call() -> Awaitable[Any]:
+            return self.w3.eth.get_logs(params)  # type: ignore[arg-type]
+
+        return call
 
     # ------------------------------------------------------------------ one step
     def cursor(self) -> tuple[int, str | None]:
@@ -323,15 +330,15 @@ class SymbioticIndexer:
             h = headers[n]
             if _hex(lg["blockHash"]) != _hex(h["hash"]):
                 raise _Inconsistent(f"log of block {n} has a stale block hash")
-            addr = str(lg["address"]).lower()
-            kind = watch[addr]
+            src = str(lg["address"]).lower()
+            kind = watch[src]
             topics = [bytes(t) for t in lg["topics"]]
             rec = self.decoder.decode(kind, topics, bytes(lg["data"]))
             if rec is None and kind == SourceKind.SLASHER:
                 kind = SourceKind.VETO_SLASHER
                 rec = self.decoder.decode(kind, topics, bytes(lg["data"]))
             if rec is None:
-                log.warning("unknown event %s from %s at block %d", _hex(topics[0]), addr, n)
+                log.warning("unknown event %s from %s at block %d", _hex(topics[0]), src, n)
                 rec = UnknownEvent(topics=tuple(topics), data=bytes(lg["data"]))
             events.append(
                 IndexedEvent(
@@ -340,7 +347,7 @@ class SymbioticIndexer:
                     log_index=int(lg["logIndex"]),
                     timestamp=int(h["timestamp"]),
                     tx_hash=_hex(lg["transactionHash"]),
-                    address=to_checksum_address(addr),
+                    address=to_checksum_address(src),
                     kind=kind,
                     record=rec,
                 )

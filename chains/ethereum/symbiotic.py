@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_abi.abi import encode as abi_encode
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 from omnistake.chains.ethereum.deploy import CoreDeployment
 from omnistake.chains.ethereum.errors import InvalidParameter, TransactionError
 from omnistake.chains.ethereum.events import (

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 from omnistake.chains.ethereum.errors import (
     OperationConflict,
     TransactionError,
