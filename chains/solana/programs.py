@@ -312,6 +312,30 @@ def decode_mint_supply(data: bytes) -> tuple[int, int] | None:
     return supply, data[44]
 
 
+TOKEN_2022_EXT_TRANSFER_FEE_CONFIG = 1
+TOKEN_2022_EXT_TRANSFER_HOOK = 14
+_ACCOUNT_TYPE_MINT = 1
+
+
+def mint_extension_types(data: bytes) -> list[int]:
+    """Token-2022 extension types present on a mint (empty for classic 82-byte mints).
+
+    Layout: the 82-byte mint, zero padding to 165 bytes, an account-type byte (1 = mint),
+    then TLV entries ``u16 type, u16 length, value``.
+    """
+    if len(data) <= TOKEN_ACCOUNT_BASE_SIZE or data[TOKEN_ACCOUNT_BASE_SIZE] != _ACCOUNT_TYPE_MINT:
+        return []
+    out = []
+    i = TOKEN_ACCOUNT_BASE_SIZE + 1
+    while i + 4 <= len(data):
+        ext, length = struct.unpack_from("<HH", data, i)
+        if ext == 0:
+            break
+        out.append(ext)
+        i += 4 + length
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class TokenTransfer:
     """A decoded Transfer/TransferChecked: ``mint`` is only known for the checked form."""

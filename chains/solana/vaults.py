@@ -15,13 +15,19 @@ from .backend import SvmBackend
 from .errors import ConfigError
 from .programs import (
     STAKE_PROGRAM_ID,
+    TOKEN_2022_EXT_TRANSFER_FEE_CONFIG,
+    TOKEN_2022_EXT_TRANSFER_HOOK,
     TOKEN_PROGRAMS,
     associated_token_address,
     decode_stake_state,
     decode_token_account,
+    mint_extension_types,
 )
 
 MAINNET_GENESIS = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"
+UNSUPPORTED_MINT_EXTENSIONS = frozenset(
+    {TOKEN_2022_EXT_TRANSFER_FEE_CONFIG, TOKEN_2022_EXT_TRANSFER_HOOK}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,16 @@ async def check_token_vault(backend: SvmBackend, vault: TokenVault) -> int:
     if tok.mint != vault.mint or tok.owner != vault.authority:
         raise ConfigError(
             f"vault {vault.vault_id}: {vault.token_account} has mint {tok.mint} owner {tok.owner}"
+        )
+    mint = await backend.get_account(vault.mint)
+    if mint is None:
+        raise ConfigError(f"vault {vault.vault_id}: mint {vault.mint} missing")
+    bad = set(mint_extension_types(bytes(mint.data))) & UNSUPPORTED_MINT_EXTENSIONS
+    if bad:
+        raise ConfigError(
+            f"vault {vault.vault_id}: mint {vault.mint} has Token-2022 extension(s)"
+            f" {sorted(bad)} (transfer fee / hook): received amounts would differ from sent",
+            reason="UNSUPPORTED_MINT",
         )
     return tok.amount
 
