@@ -107,8 +107,6 @@ class DepositVerifier:
             if t is None:
                 continue
             if t.destination == vault.token_account:
-                if ix.program_id != vault.token_program:
-                    self._reject(DepositRejection.WRONG_TOKEN_PROGRAM, sig, f"{ix.program_id}")
                 if t.mint is not None and t.mint != vault.mint:
                     wrong_mint = t.mint
                     continue

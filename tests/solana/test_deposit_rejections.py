@@ -21,6 +21,7 @@ from omnistake.chains.solana.programs import (
     memo,
     stake_deactivate,
     stake_initialize,
+    stake_withdraw,
     token_transfer_checked,
 )
 from omnistake.chains.solana.signer import KeypairSigner, build_transaction
@@ -246,4 +247,31 @@ async def test_native_rejections(world: World) -> None:
             verify(v, out.signature, staker_account="hub:alice", stake_account=stake, amount=1)
         )
         == R.STAKE_ACCOUNT_NOT_IN_TX
+    )
+
+
+async def test_stake_account_gone_before_verification(world: World) -> None:
+    """A deposit verified only after its stake account was paid back and closed."""
+    w, v = world, world.stake_vault
+    alice = await w.funded_staker(sol=20)
+    rent = await w.backend.minimum_balance_for_rent_exemption(STAKE_ACCOUNT_SIZE)
+    stake = await create_stake_account(w.backend, alice, 3 * SOL, vote=w.vote_allowed)
+    sig = await deposit_stake(w.backend, alice, stake, v.authority, staker_account="hub:alice")
+    await w.custodian.pay_stake("back", v, alice.pubkey(), 3 * SOL)  # the whole account
+    await send(w.backend, alice, [stake_deactivate(stake, alice.pubkey())], [])
+    w.backend.warp_epochs(1)
+    await send(
+        w.backend,
+        alice,
+        [stake_withdraw(stake, alice.pubkey(), alice.pubkey(), 3 * SOL + rent)],
+        [],
+    )
+    assert await w.backend.get_account(stake) is None
+    assert (
+        await rejected(
+            w.verifier.verify_native(
+                v, sig, staker_account="hub:alice", stake_account=stake, amount=3 * SOL
+            )
+        )
+        == R.NOT_A_STAKE_ACCOUNT
     )
