@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .adaptor import decrypt, decryption_key_from_secret
+from .adaptor import decrypt, decryption_key_from_secret, extract
 from .eots import eots_extract
 from .errors import AdaptorError, BitcoinError, SlashingError
 from .interpreter import verify_taproot_input
 from .params import StakingParams
 from .schnorr import schnorr_sign, schnorr_verify
+from .secp import xonly_from_secret
 from .signing import script_path_sighash
 from .staking_txs import slashing_witness, validate_slashing_tx
 from .tx import OutPoint, Transaction, TxOut
@@ -194,3 +195,15 @@ def slash_finality_provider(
             except BitcoinError as exc:
                 failures.append(SlashingFailure(d.outpoint, kind, exc.reason, exc.message))
     return SlashingResult(key, tuple(completed), tuple(failures))
+
+
+def extract_key_from_covenant_sig(
+    fp_pk: bytes, presig: bytes, published_sig: bytes
+) -> ExtractedKey:
+    """Selective slashing: a published covenant signature plus its adaptor pre-signature
+    (encrypted under ``fp_pk``) reveals the FP's secret key (Babylon
+    ``MsgSelectiveSlashingEvidence``)."""
+    t = extract(presig, published_sig)
+    if xonly_from_secret(t) != fp_pk:
+        raise SlashingError("NOT_ENCRYPTED_UNDER_FP", "pre-signature is not encrypted to this FP")
+    return ExtractedKey(fp_pk, t)

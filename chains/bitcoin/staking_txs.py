@@ -13,9 +13,11 @@ from .params import StakingParams, min_slashing_output
 from .staking import (
     StakingInfo,
     UnbondingInfo,
+    V0OpReturn,
     build_staking_info,
     build_unbonding_info,
     order_signatures,
+    parse_v0_op_return,
     slashing_change_taproot,
 )
 from .tx import SEQUENCE_FINAL, OutPoint, Transaction, TxIn, TxOut, dust_threshold
@@ -97,6 +99,46 @@ def validate_staking_tx(
         staker, fps, params.covenant_pks, params.covenant_quorum, staking_time, staking_value
     )
     return info, find_staking_output(tx, info.output)
+
+
+def locate_v0_staking_output(
+    tx: Transaction, tag: bytes, params: StakingParams
+) -> tuple[V0OpReturn, StakingInfo, int]:
+    """Phase-1 (identifiable staking): find the OP_RETURN with ``tag`` and the staking output
+    rebuilt from its keys and time. Exactly one tagged OP_RETURN and at least 2 outputs."""
+    if len(tx.outputs) < 2:
+        raise _fail("WRONG_OUTPUT_COUNT", "a V0 staking tx has at least two outputs")
+    tagged = []
+    for out in tx.outputs:
+        if out.script_pubkey[:2] == b"\x6a\x47" and out.script_pubkey[2:6] == tag:
+            tagged.append(parse_v0_op_return(out.script_pubkey))
+    if len(tagged) != 1:
+        raise _fail("BAD_OP_RETURN", f"expected one tagged OP_RETURN, found {len(tagged)}")
+    op = tagged[0]
+    spk = build_staking_info(
+        op.staker_pk,
+        [op.fp_pk],
+        params.covenant_pks,
+        params.covenant_quorum,
+        op.staking_time,
+        1,
+    ).script_pubkey
+    idx = [i for i, o in enumerate(tx.outputs) if o.script_pubkey == spk]
+    if len(idx) != 1:
+        raise _fail(
+            "WRONG_SCRIPT" if not idx else "MULTIPLE_STAKING_OUTPUTS",
+            "staking output rebuilt from the OP_RETURN is not present exactly once",
+        )
+    value = tx.outputs[idx[0]].value
+    info = build_staking_info(
+        op.staker_pk,
+        [op.fp_pk],
+        params.covenant_pks,
+        params.covenant_quorum,
+        op.staking_time,
+        value,
+    )
+    return op, info, idx[0]
 
 
 def build_unbonding_tx(
