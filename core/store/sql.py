@@ -275,13 +275,12 @@ class SqlStore:
                     created_at=int(time.time()),
                 )
             )
-            keep = (
+            oldest_kept = conn.scalar(
                 sa.select(t.snapshots.c.seq)
                 .order_by(t.snapshots.c.seq.desc())
-                .limit(KEEP_SNAPSHOTS)
-                .scalar_subquery()
+                .offset(KEEP_SNAPSHOTS - 1)
+                .limit(1)
             )
-            oldest_kept = conn.scalar(sa.select(sa.func.min(keep)))
             if oldest_kept is not None:
                 conn.execute(t.snapshots.delete().where(t.snapshots.c.seq < oldest_kept))
 
