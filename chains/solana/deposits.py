@@ -97,7 +97,7 @@ class DepositVerifier:
     ) -> VerifiedDeposit:
         """Verify an LST deposit of ``amount`` base units credited to ``staker_account``."""
         sig = str(signature)
-        rec = await self._load(sig, staker_account)
+        rec, block_time = await self._load(sig, staker_account)
         total = 0
         wrong_mint: Pubkey | None = None
         for ix in rec.instructions:
@@ -142,7 +142,7 @@ class DepositVerifier:
                 total,
                 sig,
                 rec.slot,
-                rec.block_time or 0,
+                block_time,
                 mint=vault.mint,
             )
         )
@@ -158,7 +158,7 @@ class DepositVerifier:
     ) -> VerifiedDeposit:
         """Verify a native stake deposit of ``amount`` delegated lamports."""
         sig = str(signature)
-        rec = await self._load(sig, staker_account)
+        rec, block_time = await self._load(sig, staker_account)
         handed = False
         for ix in rec.instructions:
             if ix.program_id != STAKE_PROGRAM_ID:
@@ -224,7 +224,7 @@ class DepositVerifier:
                 st.stake,
                 sig,
                 rec.slot,
-                rec.block_time or 0,
+                block_time,
                 stake_account=stake_account,
                 vote_account=st.voter,
             )
@@ -232,7 +232,7 @@ class DepositVerifier:
 
     # --- shared steps ----------------------------------------------------------------------
 
-    async def _load(self, sig: str, staker_account: str) -> TxRecord:
+    async def _load(self, sig: str, staker_account: str) -> tuple[TxRecord, int]:
         if self.journal.signature_claimed(sig):
             self._reject(DepositRejection.REPLAYED_SIGNATURE, sig, "signature already credited")
         try:
@@ -255,6 +255,9 @@ class DepositVerifier:
             self._reject(DepositRejection.UNCONFIRMED, sig, "transaction not yet retrievable")
         if rec.err is not None:
             self._reject(DepositRejection.TX_FAILED, sig, f"transaction failed: {rec.err}")
+        block_time = rec.block_time
+        if block_time is None:
+            self._reject(DepositRejection.UNCONFIRMED, sig, "the cluster has no block time yet")
         memos = []
         for ix in rec.instructions:
             if ix.program_id in MEMO_PROGRAMS:
@@ -270,7 +273,7 @@ class DepositVerifier:
             self._reject(
                 DepositRejection.MEMO_MISMATCH, sig, f"memo(s) {memos!r} do not name {want!r}"
             )
-        return rec
+        return rec, block_time
 
     def _accept(self, dep: VerifiedDeposit) -> VerifiedDeposit:
         key = f"{dep.kind}:{dep.vault}:{dep.staker_account}"

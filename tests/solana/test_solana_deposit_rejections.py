@@ -106,7 +106,7 @@ async def test_lst_rejections(world: World) -> None:
         bh.blockhash,
     )
     with pytest.raises(TransactionFailed):
-        await w.backend.send(bad)
+        await w.svm.send(bad)  # lands and fails (as with skipPreflight)
     assert (
         await rejected(verify(v, bad.signatures[0], staker_account="hub:alice", amount=UNIT))
         == R.TX_FAILED
@@ -132,7 +132,7 @@ async def test_unconfirmed_until_finalized(world: World) -> None:
     assert await rejected(
         strict.verify_lst(v, sig, staker_account="hub:alice", amount=3 * UNIT)
     ) == (R.UNCONFIRMED)
-    w.backend.warp_slots(w.backend.finalize_depth)
+    w.svm.warp_slots(w.svm.finalize_depth)
     dep = await strict.verify_lst(v, sig, staker_account="hub:alice", amount=3 * UNIT)
     assert dep.amount == 3 * UNIT
 
@@ -259,7 +259,7 @@ async def test_stake_account_gone_before_verification(world: World) -> None:
     sig = await deposit_stake(w.backend, alice, stake, v.authority, staker_account="hub:alice")
     await w.custodian.pay_stake("back", v, alice.pubkey(), 3 * SOL)  # the whole account
     await send(w.backend, alice, [stake_deactivate(stake, alice.pubkey())], [])
-    w.backend.warp_epochs(1)
+    w.svm.warp_epochs(1)
     await send(
         w.backend,
         alice,

@@ -46,7 +46,8 @@ async def vault_and_alice(w: World) -> tuple[int, int]:
 
 
 @pytest.fixture
-async def funded(world: World) -> World:
+async def funded(lite_world: World) -> World:
+    world = lite_world
     alice = await world.funded_staker(tokens=100 * UNIT)
     sig = await deposit_lst(world.backend, alice, world.token_vault, 100 * UNIT, staker_account="a")
     await world.verifier.verify_lst(world.token_vault, sig, staker_account="a", amount=100 * UNIT)
@@ -116,7 +117,7 @@ async def test_dropped_tx_is_resent_only_after_expiry(funded: World, tmp_path: P
     assert await vault_and_alice(w) == (100 * UNIT, 0)
     # once its blockhash has expired it never can: a new transaction is sent, once
     assert first.last_valid_block_height is not None
-    w.backend.warp_to_slot(first.last_valid_block_height + 1)
+    w.svm.warp_to_slot(first.last_valid_block_height + 1)
     paid = await c_ok.pay_tokens("wd-3", w.token_vault, ALICE[w].pubkey(), 4 * UNIT)
     assert paid.signature != first.signature
     assert await vault_and_alice(w) == (96 * UNIT, 4 * UNIT)

@@ -39,8 +39,16 @@ async def supply(world: World) -> int:
 @pytest.mark.parametrize(
     "program", [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID], ids=["token", "token2022"]
 )
-async def test_lst_lifecycle(tmp_path: Path, program: Pubkey) -> None:
-    w = await make_world(tmp_path, program)
+@pytest.mark.parametrize("via_rpc", [False, True], ids=["litesvm", "rpc"])
+async def test_lst_lifecycle(tmp_path: Path, program: Pubkey, via_rpc: bool) -> None:
+    w = await make_world(tmp_path, program, via_rpc=via_rpc)
+    try:
+        await lst_lifecycle(w)
+    finally:
+        await w.close()
+
+
+async def lst_lifecycle(w: World) -> None:
     v = w.token_vault
     alice = await w.funded_staker(tokens=100 * UNIT)
     bob = await w.funded_staker(tokens=50 * UNIT)
@@ -72,14 +80,14 @@ async def test_lst_lifecycle(tmp_path: Path, program: Pubkey) -> None:
     assert await books() == (60 * UNIT, 40 * UNIT, 50 * UNIT, 0)
 
     # deposit 2: bob 50, one epoch later
-    w.backend.warp_epochs(1)
+    w.svm.warp_epochs(1)
     sig2 = await deposit_lst(w.backend, bob, v, 50 * UNIT, staker_account="hub:bob")
     dep2 = await w.verifier.verify_lst(v, sig2, staker_account="hub:bob", amount=50 * UNIT)
     assert dep2.block_time > dep.block_time
     assert await books() == (110 * UNIT, 40 * UNIT, 0, 0)
 
     # withdrawal payout to alice two epochs later
-    w.backend.warp_epochs(2)
+    w.svm.warp_epochs(2)
     paid = await w.custodian.pay_tokens("wd-alice-1", v, alice.pubkey(), 30 * UNIT)
     assert (paid.kind, paid.amount, paid.recipient, paid.replayed) == (
         "token_payout",

@@ -47,7 +47,7 @@ async def test_native_lifecycle(world: World) -> None:
     bob = await w.funded_staker(sol=20)
     a_stake = await create_stake_account(w.backend, alice, 5 * SOL, vote=w.vote_allowed)
     b_stake = await create_stake_account(w.backend, bob, 3 * SOL, vote=w.vote_allowed)
-    w.backend.warp_epochs(1)  # both active now
+    w.svm.warp_epochs(1)  # both active now
     assert await all_delegated(w) == 8 * SOL
 
     clock = await w.backend.get_clock()
@@ -68,7 +68,7 @@ async def test_native_lifecycle(world: World) -> None:
     assert [(c.pubkey, c.stake) for c in held] == [(a_stake, 5 * SOL), (b_stake, 3 * SOL)]
 
     # two epochs on, alice withdraws 1 SOL: split off and re-authorised to her, still delegated
-    w.backend.warp_epochs(2)
+    w.svm.warp_epochs(2)
     paid = await w.custodian.pay_stake("wd-alice", v, alice.pubkey(), SOL)
     assert paid.source_account == str(a_stake) and paid.stake_account is not None
     new = Pubkey.from_string(paid.stake_account)
@@ -109,7 +109,7 @@ async def test_native_lifecycle(world: World) -> None:
         await send(
             w.backend, alice, [stake_withdraw(new, alice.pubkey(), alice.pubkey(), SOL // 2)], []
         )
-    w.backend.warp_epochs(1)
+    w.svm.warp_epochs(1)
     before = await w.backend.get_balance(alice.pubkey())
     out = await send(
         w.backend, alice, [stake_withdraw(new, alice.pubkey(), alice.pubkey(), SOL + rent)], []

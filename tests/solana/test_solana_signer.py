@@ -76,8 +76,9 @@ def test_missing_signer_is_named(tmp_path: Path) -> None:
 
 
 async def test_no_key_material_in_logs(
-    world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    lite_world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    world = lite_world
     caplog.set_level(logging.DEBUG)
     alice = await world.funded_staker(tokens=10 * UNIT)
     sig = await deposit_lst(world.backend, alice, world.token_vault, UNIT, staker_account="hub:a")

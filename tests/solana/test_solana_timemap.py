@@ -64,7 +64,7 @@ async def test_deposits_fall_into_vault_epochs_by_clock_time(world: World) -> No
     seen = []
     for solana_epochs in (0, 3, 1, 4):  # cumulative: 0, 3, 4, 8 Solana epochs = 0, 6, 8, 16 days
         if solana_epochs:
-            w.backend.warp_epochs(solana_epochs)
+            w.svm.warp_epochs(solana_epochs)
         sig = await deposit_lst(w.backend, alice, w.token_vault, UNIT, staker_account="a")
         dep = await w.verifier.verify_lst(w.token_vault, sig, staker_account="a", amount=UNIT)
         t = m.observe(dep.slot, dep.block_time)
