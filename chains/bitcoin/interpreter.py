@@ -29,13 +29,17 @@ from .script import (
 )
 from .sighash import SIGHASH_DEFAULT, taproot_sighash
 from .taproot import LEAF_VERSION_TAPSCRIPT, tap_leaf_hash, verify_control_block
-from .tx import Transaction, TxOut
+from .tx import Transaction, TxOut, compact_size
 
 SEQUENCE_DISABLE_FLAG = 1 << 31
 SEQUENCE_TYPE_FLAG = 1 << 22
 SEQUENCE_MASK = 0xFFFF
 OP_DROP = 0x75
 OP_VERIFY = 0x69
+MAX_ELEMENT_SIZE = 520
+MAX_STACK_SIZE = 1000
+SIGOPS_BUDGET_BASE = 50
+SIGOPS_COST = 50
 
 
 def _fail(reason: str, message: str) -> ScriptError:
@@ -84,7 +88,12 @@ def verify_taproot_input(tx: Transaction, index: int, prevouts: Sequence[TxOut])
     if cb[0] & 0xFE != LEAF_VERSION_TAPSCRIPT:
         raise _fail("UNSUPPORTED_LEAF_VERSION", "only tapscript leaves (0xc0) are supported")
     leaf_hash = tap_leaf_hash(script, LEAF_VERSION_TAPSCRIPT)
-    _execute_tapscript(tx, index, prevouts, script, stack, leaf_hash, annex)
+    witness_size = len(b"".join(compact_size(len(w)) + w for w in tx.inputs[index].witness)) + len(
+        compact_size(len(tx.inputs[index].witness))
+    )
+    _execute_tapscript(
+        tx, index, prevouts, script, stack, leaf_hash, annex, SIGOPS_BUDGET_BASE + witness_size
+    )
 
 
 def _execute_tapscript(
@@ -95,12 +104,20 @@ def _execute_tapscript(
     stack: list[bytes],
     leaf_hash: bytes,
     annex: bytes | None,
+    budget: int,
 ) -> None:
+    remaining = [budget]
+    if any(len(item) > MAX_ELEMENT_SIZE for item in stack):
+        raise _fail("PUSH_SIZE", "witness element larger than 520 bytes")
+
     def check_sig(pk: bytes, sig: bytes) -> bool:
         if not pk:
             raise _fail("EMPTY_PUBKEY", "empty public key in CHECKSIG")
         if not sig:
             return False
+        remaining[0] -= SIGOPS_COST
+        if remaining[0] < 0:
+            raise _fail("SIGOPS_BUDGET", "tapscript validation weight budget exceeded")
         if len(pk) != 32:
             raise _fail("UNSUPPORTED_PUBKEY", "only 32-byte keys are supported")
         raw, ht = _split_sig(sig)
@@ -115,7 +132,11 @@ def _execute_tapscript(
         return stack.pop()
 
     for op in parse_script(script):
+        if len(stack) > MAX_STACK_SIZE:
+            raise _fail("STACK_SIZE", "stack larger than 1000 elements")
         if isinstance(op, bytes):
+            if len(op) > MAX_ELEMENT_SIZE:
+                raise _fail("PUSH_SIZE", "push larger than 520 bytes")
             stack.append(op)
         elif op == OP_0:
             stack.append(b"")

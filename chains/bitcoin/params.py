@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .errors import ParamsError
 from .secp import is_valid_xonly, sha256_secret_keys
-from .tx import TxOut, dust_threshold
+from .tx import dust_threshold
 
 MAX_TIMELOCK = 0xFFFF
 
@@ -76,10 +76,6 @@ class StakingParams:
         smallest = min_slashing_output(self.min_staking_value_sat, self.slashing_rate)
         if smallest < dust_threshold(self.slashing_pk_script):
             raise ParamsError("SLASHING_OUTPUT_DUST", "minimum slashing output would be dust")
-
-    def dust_checked(self, out: TxOut) -> bool:
-        """True when ``out`` is not dust."""
-        return out.value >= dust_threshold(out.script_pubkey)
 
     @classmethod
     def babylon_defaults(cls) -> StakingParams:

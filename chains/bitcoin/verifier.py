@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .adaptor import enc_verify, encryption_key_from_xonly
 from .errors import StakingValidationError
@@ -23,6 +24,9 @@ from .spv import HeaderChain
 from .staking import StakingInfo, UnbondingInfo
 from .staking_txs import validate_slashing_tx, validate_staking_tx, validate_unbonding_tx
 from .tx import OutPoint, Transaction
+
+if TYPE_CHECKING:
+    from .backend_api import BitcoinBackend
 
 
 @dataclass(frozen=True)
@@ -281,3 +285,11 @@ class StakingVerifier:
                 "NOT_ENOUGH_COVENANT_SIGS",
                 f"{len(seen)} covenant signature sets, quorum is {self.params.covenant_quorum}",
             )
+
+
+async def fetch_inclusion_proof(backend: BitcoinBackend, txid: bytes) -> InclusionProof:
+    """Ask a backend where ``txid`` was mined; the proof is verified later by SPV, not trusted."""
+    loc = await backend.get_tx_with_proof(txid)
+    if loc.tx.txid_bytes != txid:
+        raise _reject("BACKEND_MISMATCH", "backend returned a different transaction")
+    return InclusionProof(loc.block_hash, loc.index, loc.proof)

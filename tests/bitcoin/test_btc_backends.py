@@ -17,7 +17,11 @@ from omnistake.chains.bitcoin.regtest_server import RegtestHttpServer
 from omnistake.chains.bitcoin.spv import REGTEST, HeaderChain
 from omnistake.chains.bitcoin.staker import signed_unbonding_tx
 from omnistake.chains.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
-from omnistake.chains.bitcoin.verifier import InclusionProof, StakingVerifier
+from omnistake.chains.bitcoin.verifier import (
+    InclusionProof,
+    StakingVerifier,
+    fetch_inclusion_proof,
+)
 
 
 @pytest.fixture(params=["regtest", "bitcoind-rpc", "esplora"])
@@ -48,6 +52,8 @@ async def test_sync_verify_and_broadcast(env: tuple[World, BitcoinBackend]) -> N
     assert await sync_header_chain(headers, backend) == world.chain.height
 
     loc = await backend.get_tx_with_proof(world.staking_tx.txid_bytes)
+    inc = await fetch_inclusion_proof(backend, world.staking_tx.txid_bytes)
+    assert inc == InclusionProof(loc.block_hash, loc.index, loc.proof)
     assert loc.tx.serialize() == world.staking_tx.serialize()
     block = await backend.get_block(loc.block_hash)
     assert block.txs[loc.index].txid_bytes == world.staking_tx.txid_bytes

@@ -118,3 +118,20 @@ def test_covenant_witness_order_is_checked_by_the_script() -> None:
     with pytest.raises(ScriptError) as err:
         verify_taproot_input(tx.with_witness(0, other_leaf), 0, prev)
     assert err.value.reason == "BAD_CONTROL_BLOCK"
+
+
+def test_interpreter_limits() -> None:
+    params = make_params()
+    info = build_staking_info(STAKER_PK, [FP_PK], params.covenant_pks, 2, 100, 100_000)
+    tx = Transaction(2, (TxIn(OutPoint(b"\x11" * 32, 0)),), (TxOut(99_000, b"\x51"),))
+    leaf = info.timelock_leaf
+    big = (b"\x01" * 521, leaf, info.control_block(leaf))
+    with pytest.raises(ScriptError) as err:
+        verify_taproot_input(tx.with_witness(0, big), 0, [info.output])
+    assert err.value.reason == "PUSH_SIZE"
+    with pytest.raises(ScriptError) as err:
+        verify_taproot_input(tx, 0, [info.output])
+    assert err.value.reason == "EMPTY_WITNESS"
+    with pytest.raises(ScriptError) as err:
+        verify_taproot_input(tx.with_witness(0, [b"\x01"]), 0, [TxOut(1, b"\x00\x14" + bytes(20))])
+    assert err.value.reason == "UNSUPPORTED_SCRIPT"
