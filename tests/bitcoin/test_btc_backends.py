@@ -12,7 +12,7 @@ from btc_world import STAKER_SK, K, World, build_world
 from omnistake.chains.bitcoin.backend_api import BitcoinBackend, sync_header_chain
 from omnistake.chains.bitcoin.errors import BackendError
 from omnistake.chains.bitcoin.http_backends import BitcoindRpcBackend, EsploraBackend
-from omnistake.chains.bitcoin.regtest import RegtestBackend
+from omnistake.chains.bitcoin.regtest import RegtestBackend, RegtestChain
 from omnistake.chains.bitcoin.regtest_server import RegtestHttpServer
 from omnistake.chains.bitcoin.spv import REGTEST, HeaderChain
 from omnistake.chains.bitcoin.staker import signed_unbonding_tx
@@ -96,3 +96,17 @@ async def test_rpc_rejects_bad_credentials_without_leaking_them() -> None:
     with pytest.raises(BackendError) as err:  # server stopped: nothing listens any more
         await backend.get_tip()
     assert err.value.reason == "UNREACHABLE"
+
+
+async def test_sync_follows_a_reorg_to_the_heavier_chain() -> None:
+    chain_a = RegtestChain()
+    chain_b = RegtestChain(start_time=chain_a.tip.header.time + 7)  # diverges at height 1
+    chain_a.mine(5)
+    chain_b.mine(7)
+    headers = HeaderChain(REGTEST, chain_a.blocks[0].header, 0)
+    assert await sync_header_chain(headers, RegtestBackend(chain_a)) == 5
+    assert headers.tip.hash == chain_a.tip.hash
+    assert await sync_header_chain(headers, RegtestBackend(chain_b)) == 7
+    assert headers.tip.hash == chain_b.tip.hash
+    assert not headers.in_main_chain(chain_a.blocks[3].hash)
+    assert headers.in_main_chain(chain_b.blocks[3].hash)
