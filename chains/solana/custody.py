@@ -21,6 +21,7 @@ blockhash has expired unseen is a new transaction built.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
@@ -148,6 +149,7 @@ class Custodian:
         self.authority = authority
         self.fee_payer = fee_payer or authority
         self.journal: Journal = journal or MemoryJournal()
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # one operation at a time per id
 
     # --- LST -------------------------------------------------------------------------------
 
@@ -332,6 +334,21 @@ class Custodian:
     async def _run(
         self, op_id: str, fingerprint: str, plan: Callable[[], Awaitable[_Plan]]
     ) -> PayoutResult:
+        lock, users = self._locks.get(op_id, (asyncio.Lock(), 0))
+        self._locks[op_id] = (lock, users + 1)
+        try:
+            async with lock:
+                return await self._run_locked(op_id, fingerprint, plan)
+        finally:
+            lock, users = self._locks[op_id]
+            if users == 1:
+                del self._locks[op_id]
+            else:
+                self._locks[op_id] = (lock, users - 1)
+
+    async def _run_locked(
+        self, op_id: str, fingerprint: str, plan: Callable[[], Awaitable[_Plan]]
+    ) -> PayoutResult:
         entry = self.journal.get(op_id)
         if entry is not None:
             if entry.fingerprint != fingerprint:
@@ -351,9 +368,13 @@ class Custodian:
         tx = build_transaction(self.fee_payer, p.instructions, signers, bh.blockhash)
         sig = tx.signatures[0]
         planned = replace(p.result, signature=str(sig), tx_size=len(bytes(tx)))
-        self.journal.begin(
+        if not self.journal.begin(
             op_id, fingerprint, str(sig), bh.last_valid_block_height, planned.to_dict()
-        )
+        ):
+            raise PayoutError(
+                f"operation {op_id} was started concurrently elsewhere; retry later",
+                reason="PAYOUT_PENDING",
+            )
         try:
             out: TxOutcome = await self.backend.send(tx)
         except (TransactionFailed, BlockhashExpired):

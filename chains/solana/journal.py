@@ -52,8 +52,12 @@ class Journal(Protocol):
         signature: str,
         last_valid: int,
         planned: dict[str, Any],
-    ) -> None:
-        """Record the transaction about to be sent for ``op_id`` and its planned result."""
+    ) -> bool:
+        """Record the transaction about to be sent for ``op_id`` and its planned result.
+
+        Returns ``False`` (and records nothing) when ``op_id`` already has an entry: another
+        worker got there first.
+        """
         ...
 
     def abandon(self, op_id: str) -> None:
@@ -96,12 +100,15 @@ class MemoryJournal:
         signature: str,
         last_valid: int,
         planned: dict[str, Any],
-    ) -> None:
-        """Record a pending send."""
+    ) -> bool:
+        """Record a pending send unless ``op_id`` has an entry."""
         with self._lock:
+            if op_id in self._ops:
+                return False
             self._ops[op_id] = JournalEntry(
                 op_id, fingerprint, signature, last_valid, None, dict(planned)
             )
+            return True
 
     def abandon(self, op_id: str) -> None:
         """Drop a pending send."""
@@ -180,13 +187,17 @@ class SqliteJournal:
         signature: str,
         last_valid: int,
         planned: dict[str, Any],
-    ) -> None:
-        """Record a pending send."""
+    ) -> bool:
+        """Record a pending send unless ``op_id`` has an entry (atomic across processes)."""
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO operations VALUES (?, ?, ?, ?, NULL, ?)",
-                (op_id, fingerprint, signature, last_valid, json.dumps(planned)),
-            )
+            try:
+                self._db.execute(
+                    "INSERT INTO operations VALUES (?, ?, ?, ?, NULL, ?)",
+                    (op_id, fingerprint, signature, last_valid, json.dumps(planned)),
+                )
+            except sqlite3.IntegrityError:
+                return False
+            return True
 
     def abandon(self, op_id: str) -> None:
         """Drop a pending send."""

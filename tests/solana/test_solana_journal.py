@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,34 @@ async def test_dropped_tx_is_resent_only_after_expiry(funded: World, tmp_path: P
     paid = await c_ok.pay_tokens("wd-3", w.token_vault, ALICE[w].pubkey(), 4 * UNIT)
     assert paid.signature != first.signature
     assert await vault_and_alice(w) == (96 * UNIT, 4 * UNIT)
+
+
+async def test_concurrent_requests_pay_once(world: World) -> None:
+    """Five concurrent requests for one payout id (real interleaving over RPC): one payment."""
+    w = world
+    alice = await w.funded_staker(tokens=20 * UNIT)
+    sig = await deposit_lst(w.backend, alice, w.token_vault, 20 * UNIT, staker_account="a")
+    await w.verifier.verify_lst(w.token_vault, sig, staker_account="a", amount=20 * UNIT)
+    results = await asyncio.gather(
+        *(w.custodian.pay_tokens("wd-c", w.token_vault, alice.pubkey(), 3 * UNIT) for _ in range(5))
+    )
+    assert [r.replayed for r in results].count(False) == 1
+    assert len({r.signature for r in results}) == 1
+    assert await token_balance(w.backend, w.token_vault.token_account) == 17 * UNIT
+
+
+async def test_second_worker_sharing_the_journal_cannot_double_send(
+    lite_world: World, tmp_path: Path
+) -> None:
+    """Two custodians (two processes) on one SQLite journal: the second sees the first's entry."""
+    w = lite_world
+    alice = await w.funded_staker(tokens=20 * UNIT)
+    sig = await deposit_lst(w.backend, alice, w.token_vault, 20 * UNIT, staker_account="a")
+    await w.verifier.verify_lst(w.token_vault, sig, staker_account="a", amount=20 * UNIT)
+    path = tmp_path / "shared.sqlite"
+    j1, j2 = SqliteJournal(path), SqliteJournal(path)
+    planned = {"op_id": "x"}
+    assert j1.begin("wd-x", "fp", "sig-1", 10, planned)
+    assert not j2.begin("wd-x", "fp", "sig-2", 10, planned)
+    entry = j2.get("wd-x")
+    assert entry is not None and entry.signature == "sig-1"
