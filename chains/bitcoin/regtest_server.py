@@ -99,7 +99,9 @@ class RegtestHttpServer:
         return f"http://127.0.0.1:{self.port}/api"
 
     def start(self) -> RegtestHttpServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
