@@ -20,7 +20,7 @@ DAY = 86_400
 async def run_lifecycle(w: World) -> dict[str, int]:
     """Drive the lifecycle; return figures the tests check."""
     admin, net, op = w.client("admin"), w.client("network"), w.client("operator")
-    cur, alice, res = w.client("curator"), w.client("alice"), w.client("resolver")
+    cur, alice = w.client("curator"), w.client("alice")
 
     await admin.register_asset(STETH, 18, symbol="stETH")
     await net.register_network("da-layer", name="DA layer")
