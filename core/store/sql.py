@@ -175,6 +175,9 @@ class SqlStore:
                 raise StoreError(
                     f"event {event_rows[0]['seq']} does not follow the stored event {last}"
                 )
+            for a, b in zip(event_rows, event_rows[1:], strict=False):
+                if b["seq"] != a["seq"] + 1:
+                    raise StoreError(f"event {b['seq']} does not follow event {a['seq']}")
             for i in range(0, len(event_rows), CHUNK):
                 conn.execute(t.events.insert(), event_rows[i : i + CHUNK])
         if request_rows:
