@@ -103,3 +103,29 @@ async def test_commitment_depths_and_failed_transactions() -> None:
     st = await b.signature_status(bad.signatures[0])
     assert st is not None and st.err is not None
     assert await b.get_balance(a.pubkey()) == before - 5000  # the fee is charged anyway
+
+
+async def test_set_account_is_seen_by_reads_and_filters() -> None:
+    """An injected stake account (hand-built bytes) is found by the custody memcmp query."""
+    import struct
+
+    from omnistake.chains.solana.programs import STAKE_PROGRAM_ID, U64_MAX
+    from omnistake.chains.solana.vaults import StakeVault, custodied_stake
+    from solders.account import Account
+
+    b = LiteSvmBackend()
+    authority, voter, pk = Keypair().pubkey(), Keypair().pubkey(), Keypair().pubkey()
+    data = (
+        struct.pack("<IQ", 2, 2_282_880)
+        + bytes(authority) * 2
+        + struct.pack("<qQ", 0, 0)
+        + bytes(32)
+        + bytes(voter)
+        + struct.pack("<QQQdQ", 7 * SOL, 0, U64_MAX, 0.25, 0)
+        + b"\x00" * 4
+    )
+    assert len(data) == 200
+    b.set_account(pk, Account(7 * SOL + 2_282_880, data, STAKE_PROGRAM_ID, False, 0))
+    held = await custodied_stake(b, StakeVault("v", authority, frozenset({voter})))
+    assert [(c.pubkey, c.stake, c.voter) for c in held] == [(pk, 7 * SOL, voter)]
+    assert await custodied_stake(b, StakeVault("w", voter)) == []
