@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -93,3 +94,13 @@ class StakingParams:
             unbonding_time_blocks=200,
             unbonding_fee_sat=1000,
         )
+
+
+def params_for_height(versions: Sequence[StakingParams], btc_height: int) -> StakingParams:
+    """The parameter version in force at ``btc_height``: the one with the highest
+    ``btc_activation_height`` not above it (Babylon picks by inclusion height, or by the
+    light-client tip for pre-staking registration)."""
+    eligible = [p for p in versions if p.btc_activation_height <= btc_height]
+    if not eligible:
+        raise ParamsError("NO_PARAMS_FOR_HEIGHT", f"no parameter version active at {btc_height}")
+    return max(eligible, key=lambda p: p.btc_activation_height)

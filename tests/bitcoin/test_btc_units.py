@@ -135,3 +135,16 @@ def test_interpreter_limits() -> None:
     with pytest.raises(ScriptError) as err:
         verify_taproot_input(tx.with_witness(0, [b"\x01"]), 0, [TxOut(1, b"\x00\x14" + bytes(20))])
     assert err.value.reason == "UNSUPPORTED_SCRIPT"
+
+
+def test_params_for_height() -> None:
+    from omnistake.chains.bitcoin.errors import ParamsError
+    from omnistake.chains.bitcoin.params import params_for_height
+
+    v0 = make_params(btc_activation_height=100)
+    v1 = make_params(btc_activation_height=200, unbonding_fee_sat=1_000)
+    assert params_for_height([v1, v0], 150) is v0
+    assert params_for_height([v1, v0], 200) is v1
+    with pytest.raises(ParamsError) as err:
+        params_for_height([v0, v1], 99)
+    assert err.value.reason == "NO_PARAMS_FOR_HEIGHT"
