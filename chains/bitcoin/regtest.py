@@ -171,7 +171,10 @@ class RegtestChain:
         return in_value - out_value
 
     def broadcast(self, tx: Transaction) -> bytes:
-        """Accept ``tx`` into the mempool after full checks; returns its txid."""
+        """Accept ``tx`` into the mempool after full checks; returns its txid.
+
+        Inputs must be confirmed (no chains of unconfirmed transactions).
+        """
         if (
             any(t.txid_bytes == tx.txid_bytes for t in self.mempool)
             or tx.txid_bytes in self._tx_loc
@@ -212,7 +215,7 @@ class RegtestChain:
         mined = []
         for n in range(count):
             pending = list(self.mempool if txs is None else txs) if n == 0 else []
-            if n == 0:
+            if n == 0 and txs is None:
                 self.mempool.clear()
                 self._mempool_spent.clear()
             mined.append(self._mine_one(to_script, pending))
