@@ -16,6 +16,7 @@ from typing import Any
 
 from eth_abi.abi import encode as abi_encode
 from eth_utils.address import to_checksum_address
+from omnistake.chains.ethereum.abi import BoundContract, ContractAbi
 from omnistake.chains.ethereum.errors import DeploymentError
 from omnistake.chains.ethereum.toolchain import Toolchain
 from omnistake.chains.ethereum.tx import TxSender
@@ -88,11 +89,16 @@ async def deploy_contract(
     return to_checksum_address(res.contract_address)
 
 
+def _bound(
+    w3: AsyncWeb3[AsyncHTTPProvider], toolchain: Toolchain, name: str, addr: str
+) -> BoundContract:
+    return BoundContract(w3, ContractAbi(name, toolchain.abi(name)), addr)
+
+
 async def _call(
     w3: AsyncWeb3[AsyncHTTPProvider], toolchain: Toolchain, name: str, addr: str, fn: str
 ) -> Any:
-    c = w3.eth.contract(address=to_checksum_address(addr), abi=toolchain.abi(name))
-    return await getattr(c.functions, fn)().call()
+    return await _bound(w3, toolchain, name, addr).call(fn)
 
 
 async def deploy_core(
@@ -118,9 +124,8 @@ async def deploy_core(
         return await deploy_contract(sender, toolchain, name, list(args), op_id=op())
 
     async def invoke(name: str, addr: str, fn: str, *args: Any) -> None:
-        c = w3.eth.contract(address=to_checksum_address(addr), abi=toolchain.abi(name))
-        data = c.encode_abi(fn, args=list(args))
-        await sender.send({"to": addr, "data": data}, op_id=op(), what=f"{name}.{fn}")
+        tx = _bound(w3, toolchain, name, addr).tx(fn, *args)
+        await sender.send(tx, op_id=op(), what=f"{name}.{fn}")
 
     vault_factory = await new("VaultFactory", me)
     delegator_factory = await new("DelegatorFactory", me)
@@ -209,8 +214,7 @@ async def deploy_core(
 async def _call_arg(
     w3: AsyncWeb3[AsyncHTTPProvider], toolchain: Toolchain, name: str, addr: str, fn: str, arg: Any
 ) -> Any:
-    c = w3.eth.contract(address=to_checksum_address(addr), abi=toolchain.abi(name))
-    return await getattr(c.functions, fn)(arg).call()
+    return await _bound(w3, toolchain, name, addr).call(fn, arg)
 
 
 async def deploy_token(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from eth_abi.abi import decode as abi_decode
@@ -485,9 +486,14 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
+@lru_cache(maxsize=8192)
+def _checksum(address: str) -> str:
+    return str(to_checksum_address(address))
+
+
 def _convert(abi_type: str, value: Any) -> Any:
     if abi_type == "address":
-        return to_checksum_address(value)
+        return _checksum(value)
     if abi_type.endswith("[]"):
         return tuple(_convert(abi_type[:-2], v) for v in value)
     if abi_type.startswith("bytes") and isinstance(value, bytes | bytearray):

@@ -25,12 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
+from omnistake.chains.ethereum.abi import checksum
 from omnistake.chains.ethereum.deploy import CoreDeployment
 from omnistake.chains.ethereum.errors import IndexerError
 from omnistake.chains.ethereum.events import EventDecoder, IndexedEvent, SourceKind, UnknownEvent
-from omnistake.chains.ethereum.rpc import RetryPolicy, with_retries
+from omnistake.chains.ethereum.rpc import (
+    JsonRpcError,
+    RetryPolicy,
+    is_transient,
+    raw_request,
+    with_retries,
+)
 from omnistake.chains.ethereum.toolchain import Toolchain
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -183,6 +189,10 @@ class _Pending:
     commit: Callable[[], None]
 
 
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
 def _hex(value: Any) -> str:
     if isinstance(value, str):
         return value.lower() if value.startswith("0x") else "0x" + value.lower()
@@ -229,17 +239,20 @@ class SymbioticIndexer:
     async def _rpc(self, what: str, call: Callable[[], Awaitable[Any]]) -> Any:
         return await with_retries(call, what=what, policy=self.config.retry)
 
-    async def _head(self) -> int:
-        return int(await self._rpc("eth_blockNumber", lambda: self.w3.eth.block_number))
+    async def _raw(self, method: str, params: list[Any]) -> Any:
+        return await self._rpc(method, lambda: raw_request(self.w3, method, params))
 
-    async def _header(self, number: int) -> Any:
-        block = await self._rpc("eth_getBlockByNumber", lambda: self.w3.eth.get_block(number))
+    async def _head(self) -> int:
+        return _int(await self._raw("eth_blockNumber", []))
+
+    async def _header(self, number: int) -> dict[str, Any]:
+        block = await self._raw("eth_getBlockByNumber", [hex(number), False])
         if block is None:
             raise _Inconsistent(f"block {number} not found")
-        return block
+        return dict(block)
 
-    async def _headers(self, numbers: Sequence[int]) -> dict[int, Any]:
-        out: dict[int, Any] = {}
+    async def _headers(self, numbers: Sequence[int]) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
         step = self.config.header_concurrency
         for i in range(0, len(numbers), step):
             chunk = numbers[i : i + step]
@@ -249,25 +262,31 @@ class SymbioticIndexer:
 
     async def _logs(
         self, a: int, b: int, addresses: list[str], topic0: str | None = None
-    ) -> list[Any]:
-        out: list[Any] = []
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         step = self.config.addresses_per_query
         for i in range(0, len(addresses), step):
-            params: dict[str, Any] = {
-                "fromBlock": a,
-                "toBlock": b,
-                "address": [to_checksum_address(x) for x in addresses[i : i + step]],
-            }
-            if topic0:
-                params["topics"] = [topic0]
-            out.extend(await self._rpc("eth_getLogs", self._get_logs_call(params)))
+            out.extend(await self._logs_range(a, b, addresses[i : i + step], topic0))
         return out
 
-    def _get_logs_call(self, params: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
-        def call() -> Awaitable[Any]:
-            return self.w3.eth.get_logs(params)  # type: ignore[arg-type]
-
-        return call
+    async def _logs_range(
+        self, a: int, b: int, addresses: list[str], topic0: str | None
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"fromBlock": hex(a), "toBlock": hex(b), "address": addresses}
+        if topic0:
+            params["topics"] = [topic0]
+        try:
+            return list(await self._raw("eth_getLogs", [params]))
+        except JsonRpcError as exc:
+            if a == b or is_transient(exc):
+                raise
+            # Providers cap results per query: split the range and ask again.
+            log.info("eth_getLogs %d..%d refused (%s); splitting", a, b, exc.message)
+            mid = (a + b) // 2
+            return [
+                *await self._logs_range(a, mid, addresses, topic0),
+                *await self._logs_range(mid + 1, b, addresses, topic0),
+            ]
 
     # ------------------------------------------------------------------ one step
     def cursor(self) -> tuple[int, str | None]:
@@ -313,41 +332,42 @@ class SymbioticIndexer:
         new_entities: list[tuple[str, SourceKind, int]] = []
         for lg in created:
             kind = self._factories[str(lg["address"]).lower()]
-            addr = to_checksum_address(bytes(lg["topics"][1])[12:])
-            new_entities.append((addr, kind, int(lg["blockNumber"])))
+            addr = checksum("0x" + str(lg["topics"][1])[-40:])
+            new_entities.append((addr, kind, _int(lg["blockNumber"])))
             known[addr.lower()] = kind
         watch = {**self._fixed, **known}
 
         # Phase 2: every log of every watched contract.
         logs = await self._logs(a, b, list(watch))
-        logs.sort(key=lambda lg: (int(lg["blockNumber"]), int(lg["logIndex"])))
-        blocks = sorted({int(lg["blockNumber"]) for lg in logs} - {b})
+        logs.sort(key=lambda lg: (_int(lg["blockNumber"]), _int(lg["logIndex"])))
+        blocks = sorted({_int(lg["blockNumber"]) for lg in logs} - {b})
         headers = await self._headers(blocks)
         headers[b] = hb
         events: list[IndexedEvent] = []
         for lg in logs:
-            n = int(lg["blockNumber"])
+            n = _int(lg["blockNumber"])
             h = headers[n]
             if _hex(lg["blockHash"]) != _hex(h["hash"]):
                 raise _Inconsistent(f"log of block {n} has a stale block hash")
             src = str(lg["address"]).lower()
             kind = watch[src]
-            topics = [bytes(t) for t in lg["topics"]]
-            rec = self.decoder.decode(kind, topics, bytes(lg["data"]))
+            topics = [bytes.fromhex(t[2:]) for t in lg["topics"]]
+            data = bytes.fromhex(str(lg["data"])[2:])
+            rec = self.decoder.decode(kind, topics, data)
             if rec is None and kind == SourceKind.SLASHER:
                 kind = SourceKind.VETO_SLASHER
-                rec = self.decoder.decode(kind, topics, bytes(lg["data"]))
+                rec = self.decoder.decode(kind, topics, data)
             if rec is None:
                 log.warning("unknown event %s from %s at block %d", _hex(topics[0]), src, n)
-                rec = UnknownEvent(topics=tuple(topics), data=bytes(lg["data"]))
+                rec = UnknownEvent(topics=tuple(topics), data=data)
             events.append(
                 IndexedEvent(
                     block_number=n,
                     block_hash=_hex(h["hash"]),
-                    log_index=int(lg["logIndex"]),
-                    timestamp=int(h["timestamp"]),
+                    log_index=_int(lg["logIndex"]),
+                    timestamp=_int(h["timestamp"]),
                     tx_hash=_hex(lg["transactionHash"]),
-                    address=to_checksum_address(src),
+                    address=checksum(src),
                     kind=kind,
                     record=rec,
                 )

@@ -7,7 +7,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 from omnistake.chains.ethereum.errors import RpcError
@@ -46,6 +46,11 @@ def is_transient(exc: BaseException) -> bool:
         return False
     if isinstance(exc, TRANSIENT_ERRORS):
         return True
+    if isinstance(exc, JsonRpcError):
+        text = exc.message.lower()
+        return exc.code in (-32005, -32603) or any(
+            k in text for k in ("timeout", "temporarily", "rate limit", "busy", "unavailable")
+        )
     if isinstance(exc, Web3RPCError):
         text = str(exc).lower()
         return any(k in text for k in ("timeout", "temporarily", "rate", "busy", "unavailable"))
@@ -79,3 +84,29 @@ def make_web3(url: str, *, timeout: float = 10.0) -> AsyncWeb3[AsyncHTTPProvider
         exception_retry_configuration=None,
     )
     return AsyncWeb3(provider)
+
+
+class JsonRpcError(RpcError):
+    """The node answered with a JSON-RPC error object (e.g. an eth_call revert)."""
+
+    reason = "RPC_ERROR"
+
+    def __init__(self, method: str, code: int, message: str, data: str | None) -> None:
+        super().__init__(f"{method}: node error {code}: {message}")
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+async def raw_request(w3: AsyncWeb3[AsyncHTTPProvider], method: str, params: list[Any]) -> Any:
+    """One JSON-RPC request without web3's result formatting; errors raise JsonRpcError."""
+    resp = await w3.provider.make_request(method, params)  # type: ignore[arg-type]
+    err = resp.get("error")
+    if err:
+        data = err.get("data") if isinstance(err, dict) else None
+        if isinstance(data, dict):
+            data = data.get("data")
+        code = int(err.get("code", 0)) if isinstance(err, dict) else 0
+        msg = str(err.get("message", err)) if isinstance(err, dict) else str(err)
+        raise JsonRpcError(method, code, msg, data if isinstance(data, str) else None)
+    return resp.get("result")

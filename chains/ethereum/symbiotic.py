@@ -17,6 +17,7 @@ from typing import Any
 from eth_abi.abi import encode as abi_encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
+from omnistake.chains.ethereum.abi import BoundContract, ContractAbi, checksum
 from omnistake.chains.ethereum.deploy import CoreDeployment
 from omnistake.chains.ethereum.errors import InvalidParameter, TransactionError
 from omnistake.chains.ethereum.events import (
@@ -29,10 +30,8 @@ from omnistake.chains.ethereum.events import (
     make_subnetwork,
 )
 from omnistake.chains.ethereum.toolchain import Toolchain
-from omnistake.chains.ethereum.tx import ErrorDecoder, TxResult, TxSender, revert_from
+from omnistake.chains.ethereum.tx import ErrorDecoder, TxResult, TxSender
 from web3 import AsyncHTTPProvider, AsyncWeb3
-from web3.contract import AsyncContract
-from web3.exceptions import ContractCustomError, ContractLogicError
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 #: Default burner: collateral sent here is out of reach (a "dead" address).
@@ -168,8 +167,8 @@ class SlashRequestInfo:
     completed: bool
 
 
-def _tx(contract: AsyncContract, fn: str, *args: Any) -> dict[str, Any]:
-    return {"to": contract.address, "data": contract.encode_abi(fn, args=list(args))}
+def _tx(contract: BoundContract, fn: str, *args: Any) -> dict[str, Any]:
+    return contract.tx(fn, *args)
 
 
 @dataclass
@@ -178,23 +177,17 @@ class _Ctx:
     toolchain: Toolchain
     errors: ErrorDecoder
     events: EventDecoder
-    cache: dict[tuple[str, str], AsyncContract] = field(default_factory=dict)
+    abis: dict[str, ContractAbi] = field(default_factory=dict)
 
-    def contract(self, name: str, address: str) -> AsyncContract:
-        key = (name, address.lower())
-        if key not in self.cache:
-            self.cache[key] = self.w3.eth.contract(
-                address=to_checksum_address(address), abi=self.toolchain.abi(name)
-            )
-        return self.cache[key]
+    def contract(self, name: str, address: str) -> BoundContract:
+        if name not in self.abis:
+            self.abis[name] = ContractAbi(name, self.toolchain.abi(name))
+        return BoundContract(self.w3, self.abis[name], address, self.errors)
 
     async def view(
-        self, contract: AsyncContract, fn: str, *args: Any, block: int | str = "latest"
+        self, contract: BoundContract, fn: str, *args: Any, block: int | str = "latest"
     ) -> Any:
-        try:
-            return await getattr(contract.functions, fn)(*args).call(block_identifier=block)
-        except (ContractLogicError, ContractCustomError) as exc:
-            raise revert_from(exc, self.errors, f"{fn}()") from None
+        return await contract.call(fn, *args, block=block)
 
     def decode_receipt(self, res: TxResult, address: str, kind: SourceKind) -> list[EventRecord]:
         out: list[EventRecord] = []
@@ -274,11 +267,8 @@ class Symbiotic:
 
     async def middleware(self, network: str) -> str:
         """The middleware of ``network`` (zero address when unset)."""
-        return str(
-            await self._ctx.view(
-                self.middleware_service, "middleware", to_checksum_address(network)
-            )
-        )
+        mw = await self._ctx.view(self.middleware_service, "middleware", checksum(network))
+        return checksum(mw)
 
     async def is_vault(self, address: str) -> bool:
         """Whether ``address`` was created by the vault factory."""
@@ -335,7 +325,7 @@ class Symbiotic:
         """Operator-network opt-in, now or at timestamp ``at``."""
         return await self._opted(self.network_opt_in, operator, network, at)
 
-    async def _opted(self, c: AsyncContract, who: str, where: str, at: int | None) -> bool:
+    async def _opted(self, c: BoundContract, who: str, where: str, at: int | None) -> bool:
         a, b = to_checksum_address(who), to_checksum_address(where)
         if at is None:
             return bool(await self._ctx.view(c, "isOptedIn", a, b))
@@ -506,13 +496,13 @@ class VaultBinding:
         self.info = info
         self.vault = ctx.contract("VaultTokenized" if info.tokenized else "Vault", info.vault)
         self.delegator = ctx.contract(_DELEGATOR_ABI[info.delegator_type], info.delegator)
-        self.slasher: AsyncContract | None = None
+        self.slasher: BoundContract | None = None
         if info.slasher:
             name = "VetoSlasher" if info.slasher_type == SlasherType.VETO else "Slasher"
             self.slasher = ctx.contract(name, info.slasher)
         self.collateral = Erc20(ctx, info.collateral)
 
-    def _need_slasher(self, veto: bool) -> AsyncContract:
+    def _need_slasher(self, veto: bool) -> BoundContract:
         want = SlasherType.VETO if veto else SlasherType.INSTANT
         if self.slasher is None or self.info.slasher_type != want:
             raise InvalidParameter(
@@ -522,7 +512,7 @@ class VaultBinding:
             )
         return self.slasher
 
-    async def _v(self, c: AsyncContract, fn: str, *args: Any, block: int | str = "latest") -> Any:
+    async def _v(self, c: BoundContract, fn: str, *args: Any, block: int | str = "latest") -> Any:
         return await self._ctx.view(c, fn, *args, block=block)
 
     # ---- staker operations
@@ -921,7 +911,13 @@ class VaultBinding:
         c = self._need_slasher(veto=True)
         sn, op, amount, capture, deadline, completed = await self._v(c, "slashRequests", index)
         return SlashRequestInfo(
-            index, bytes(sn), str(op), int(amount), int(capture), int(deadline), bool(completed)
+            index,
+            bytes(sn),
+            checksum(op),
+            int(amount),
+            int(capture),
+            int(deadline),
+            bool(completed),
         )
 
     async def slash_requests_length(self) -> int:
@@ -932,10 +928,10 @@ class VaultBinding:
         """Veto slasher: resolver of ``subnetwork`` now or at ``at``."""
         c = self._need_slasher(veto=True)
         if at is None:
-            return str(await self._v(c, "resolver", subnetwork, b""))
-        return str(await self._v(c, "resolverAt", subnetwork, at, b""))
+            return checksum(await self._v(c, "resolver", subnetwork, b""))
+        return checksum(await self._v(c, "resolverAt", subnetwork, at, b""))
 
-    def _any_slasher(self) -> AsyncContract:
+    def _any_slasher(self) -> BoundContract:
         if self.slasher is None:
             raise InvalidParameter(f"vault {self.info.vault} has no slasher", reason="NO_SLASHER")
         return self.slasher

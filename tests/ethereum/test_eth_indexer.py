@@ -222,7 +222,7 @@ async def test_reorg_rolls_back_and_reindexes_exactly_once(world, history) -> No
     head = await node.block_number()
 
     # Replace the last 3 blocks; carol's deposit lands in the new branch instead.
-    data = inst.vault.encode_abi("deposit", args=[carol.address, 7 * 10**18])
+    data = inst.vault.encode("deposit", carol.address, 7 * 10**18)
     nonce = await node.w3.eth.get_transaction_count(carol.address)
     raw, _ = carol.signer.sign_transaction(
         {

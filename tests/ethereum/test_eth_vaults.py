@@ -80,17 +80,17 @@ async def test_create_vault_every_delegator_and_slasher(world, dtype, stype) -> 
     w3 = dn.anvil.w3
     assert await dn.core.is_vault(v.info.vault)
     assert await v.epoch_duration() == EPOCH
-    assert await v.vault.functions.collateral().call() == token
-    assert await v.vault.functions.delegator().call() == v.info.delegator
-    assert await v.delegator.functions.TYPE().call() == int(dtype)
+    assert await v.vault.call("collateral") == token
+    assert await v.vault.call("delegator") == v.info.delegator
+    assert await v.delegator.call("TYPE") == int(dtype)
     assert await v.collateral.decimals() == decimals
-    slasher = await v.vault.functions.slasher().call()
+    slasher = await v.vault.call("slasher")
     if stype == SlasherType.NONE:
         assert v.info.slasher is None
         assert int(slasher, 16) == 0
     else:
         assert slasher == v.info.slasher
-        assert await v.slasher.functions.TYPE().call() == int(stype)
+        assert await v.slasher.call("TYPE") == int(stype)
     # Every vault takes deposits and reports stake through its delegator's formula.
     await stand_up_operator(dn.core, world.operator, vaults=(v.info.vault,))
     sn = await connect_vault(
