@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
 from omnistake.errors import OmnistakeError
 
 DB_HELP = (

@@ -44,7 +44,7 @@ class HistoryReport:
 def _open(path: Path, mode: str, gz: bool | None = None) -> Iterator[IO[str]]:
     if path.suffix == ".gz" if gz is None else gz:
         with gzip.open(path, mode + "t", encoding="utf-8") as f:
-            yield f
+            yield f  # type: ignore[misc]
     else:
         with path.open(mode, encoding="utf-8") as f:
             yield f

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -170,18 +171,18 @@ class SqlStore:
         self, conn: Connection, event_rows: list[dict[str, Any]], request_rows: list[dict[str, Any]]
     ) -> None:
         if event_rows:
-            last = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0)))
-            if event_rows[0]["seq"] != int(last or 0) + 1:
+            last = _max(conn, t.events.c.seq)
+            if event_rows[0]["seq"] != last + 1:
                 raise StoreError(
                     f"event {event_rows[0]['seq']} does not follow the stored event {last}"
                 )
-            for a, b in zip(event_rows, event_rows[1:], strict=False):
+            for a, b in pairwise(event_rows):
                 if b["seq"] != a["seq"] + 1:
                     raise StoreError(f"event {b['seq']} does not follow event {a['seq']}")
             for i in range(0, len(event_rows), CHUNK):
                 conn.execute(t.events.insert(), event_rows[i : i + CHUNK])
         if request_rows:
-            pos = int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(t.requests.c.pos), 0))))
+            pos = _max(conn, t.requests.c.pos)
             for row in request_rows:
                 pos += 1
                 row["pos"] = pos
@@ -211,7 +212,7 @@ class SqlStore:
 
     def last_seq(self) -> int:
         with self._read() as conn:
-            return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0))))
+            return _max(conn, t.events.c.seq)
 
     # -- requests / journal ---------------------------------------------------------------------
 
@@ -241,7 +242,7 @@ class SqlStore:
 
     def journal_length(self) -> int:
         with self._read() as conn:
-            return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(t.requests.c.pos), 0))))
+            return _max(conn, t.requests.c.pos)
 
     def replace_history(self, batches: list[Batch]) -> None:
         event_rows: list[dict[str, Any]] = []
@@ -417,6 +418,11 @@ def _request(m: Any) -> RequestRecord:
         command=m["command"],
         pos=int(m["pos"]),
     )
+
+
+def _max(conn: Connection, column: sa.Column[int]) -> int:
+    """The column's maximum (0 on an empty table)."""
+    return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(column), 0))) or 0)
 
 
 def _put_meta(conn: Connection, key: str, value: str) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from omnistake.clock import ManualClock  # noqa: E402
-from omnistake.service import LedgerService  # noqa: E402
-from store_world import T0, WHO, deposit, world  # noqa: E402
+from omnistake.clock import ManualClock
+from omnistake.service import LedgerService
+from store_world import T0, WHO, deposit, world
 
 _out = threading.Lock()
 
