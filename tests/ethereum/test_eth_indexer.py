@@ -272,10 +272,13 @@ async def test_reorg_rolls_back_and_reindexes_exactly_once(world, history) -> No
 class FaultyProxy:
     """Loopback TCP proxy that drops or stalls some client chunks (deterministically)."""
 
-    def __init__(self, target_port: int, drop_every: int = 5, stall_every: int = 11) -> None:
+    def __init__(
+        self, target_port: int, drop_every: int = 5, stall_every: int = 11, error_every: int = 7
+    ) -> None:
         self.target_port = target_port
         self.drop_every, self.stall_every = drop_every, stall_every
-        self.chunks = self.drops = self.stalls = 0
+        self.error_every = error_every
+        self.chunks = self.drops = self.stalls = self.errors = 0
         self.server: asyncio.base_events.Server | None = None
         self.port = 0
 
@@ -297,6 +300,11 @@ class FaultyProxy:
                 self.chunks += 1
                 if self.chunks % self.drop_every == 0:
                     self.drops += 1
+                    raise ConnectionResetError
+                if self.chunks % self.error_every == 0:
+                    self.errors += 1
+                    cw.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+                    await cw.drain()
                     raise ConnectionResetError
                 if self.chunks % self.stall_every == 0:
                     self.stalls += 1
@@ -338,7 +346,7 @@ async def test_rpc_faults_lose_and_duplicate_nothing(world, history) -> None:
     finally:
         await w3.provider.disconnect()
         await proxy.stop()
-    assert proxy.drops > 0 and proxy.stalls > 0
+    assert proxy.drops > 0 and proxy.stalls > 0 and proxy.errors > 0
     assert Counter(uids(got)).most_common(1)[0][1] == 1
     clean, _ = await run_all(
         SymbioticIndexer(
@@ -385,3 +393,27 @@ async def test_backfill_resumes_from_stored_cursor_with_progress(
         )
     )
     assert uids(seen) == uids(clean)
+
+
+async def test_follow_delivers_new_events_until_stopped(world, history) -> None:
+    dn = world.devnet
+    idx = SymbioticIndexer(
+        dn.anvil.w3, dn.deployment, dn.toolchain, config=IndexerConfig(confirmations=2)
+    )
+    await run_all(idx)  # catch up first
+    stop = asyncio.Event()
+    seen: list[ev.IndexedEvent] = []
+
+    async def consume() -> None:
+        async for u in idx.follow(poll_interval=0.05, stop=stop):
+            apply_update(seen, u)
+            if any(isinstance(e.record, ev.Deposit) and e.record.amount == 4242 for e in seen):
+                stop.set()
+
+    task = asyncio.create_task(consume())
+    await history[0].deposit(world.alice, 4242)
+    await asyncio.sleep(0.3)
+    assert not stop.is_set(), "not final before 2 confirmations"
+    await dn.anvil.mine(2)
+    await asyncio.wait_for(task, 10)
+    assert [e.record.amount for e in seen if isinstance(e.record, ev.Deposit)] == [4242]
