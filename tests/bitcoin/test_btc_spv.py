@@ -164,3 +164,28 @@ def test_merkle_proofs(n: int, data: st.DataObject) -> None:
 def test_finality_depth() -> None:
     _rc, hc = _regtest_chain(12)
     assert hc.is_final(2, 10) and not hc.is_final(3, 10)
+
+
+def test_testnet_minimum_difficulty_rule() -> None:
+    params = NetworkParams(
+        "toy-testnet", REGTEST.pow_limit, "", retarget_interval=1000, allow_min_difficulty=True
+    )
+    normal = target_to_bits(REGTEST.pow_limit // 4)
+    genesis = _grind(BlockHeader(1, bytes(32), bytes(32), 1_000_000, normal, 0), True)
+    hc = HeaderChain(params, genesis, 0)
+
+    def child(prev: BlockHeader, dt: int, bits: int) -> BlockHeader:
+        return _grind(BlockHeader(1, prev.hash, bytes(32), prev.time + dt, bits, 0), True)
+
+    b1 = child(genesis, 600, normal)
+    hc.add_header(b1)
+    with pytest.raises(SpvError) as err:  # no 20-minute gap: minimum difficulty not allowed
+        hc.add_header(child(b1, 600, REGTEST.pow_limit_bits))
+    assert err.value.reason == "BAD_DIFFICULTY"
+    b2 = child(b1, 1201, REGTEST.pow_limit_bits)  # more than 2 x 10 minutes later: allowed
+    hc.add_header(b2)
+    with pytest.raises(SpvError) as err:  # next on-time block returns to the last real bits
+        hc.add_header(child(b2, 600, REGTEST.pow_limit_bits))
+    assert err.value.reason == "BAD_DIFFICULTY"
+    hc.add_header(child(b2, 600, normal))
+    assert hc.tip_height == 3

@@ -148,3 +148,16 @@ def test_params_for_height() -> None:
     with pytest.raises(ParamsError) as err:
         params_for_height([v0, v1], 99)
     assert err.value.reason == "NO_PARAMS_FOR_HEIGHT"
+
+
+def test_package_import_does_not_load_bitcoinlib() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, omnistake.chains.bitcoin as b, omnistake.chains.bitcoin.regtest;"
+        "print('bitcoinlib' in sys.modules, len(b.__all__))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, exported = out.stdout.split()
+    assert loaded == "False" and int(exported) > 30
