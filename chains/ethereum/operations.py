@@ -147,3 +147,42 @@ async def connect_vault(
 async def create_token(devnet: LocalDevnet, symbol: str, decimals: int) -> str:
     """Deploy a mintable test ERC-20 with ``decimals``."""
     return await deploy_token(devnet.deployer, devnet.toolchain, f"Test {symbol}", symbol, decimals)
+
+
+@dataclass
+class DemoSetup:
+    """Everything :func:`stand_up_demo` created."""
+
+    network: TxSender
+    middleware: TxSender
+    operator: TxSender
+    curator: TxSender
+    token: str
+    vault: VaultBinding
+    subnetwork: bytes
+
+
+async def stand_up_demo(
+    devnet: LocalDevnet,
+    *,
+    decimals: int = 18,
+    epoch_duration: int = 7 * 86400,
+    delegator: DelegatorType = DelegatorType.NETWORK_RESTAKE,
+    slasher: SlasherConfig | None = None,
+    limit: int = 10**30,
+) -> DemoSetup:
+    """On a fresh devnet: a network with middleware, an operator opted into both, a token,
+    a vault through the VaultConfigurator, and the vault connected to the network."""
+    network, middleware, operator, curator = [await devnet.account() for _ in range(4)]
+    await stand_up_network(devnet.core, network, middleware.address)
+    await stand_up_operator(devnet.core, operator)
+    token = await create_token(devnet, "DEMO", decimals)
+    dcfg = DelegatorConfig(delegator, operator=operator.address, network=network.address)
+    vault = await stand_up_vault(
+        devnet.core, curator, token, epoch_duration=epoch_duration, delegator=dcfg, slasher=slasher
+    )
+    await stand_up_operator(
+        devnet.core, operator, networks=(network.address,), vaults=(vault.info.vault,)
+    )
+    sn = await connect_vault(vault, network, curator, operator.address, limit=limit)
+    return DemoSetup(network, middleware, operator, curator, token, vault, sn)

@@ -295,3 +295,24 @@ async def test_deposit_limit_and_historical_views(world) -> None:
     assert await v.active_shares_of(world.alice.address, t1) == 6 * 10**17
     assert await v.active_balance_of(world.alice.address) == 10**18
     assert await v.slashable_balance_of(world.alice.address) == 10**18
+
+
+@pytest.mark.parametrize("dtype", list(DelegatorType))
+async def test_stand_up_demo_gives_stake_and_is_idempotent(world, dtype) -> None:
+    from omnistake.chains.ethereum.operations import stand_up_demo, stand_up_operator
+
+    dn = world.devnet
+    demo = await stand_up_demo(dn, decimals=6, epoch_duration=EPOCH, delegator=dtype, limit=10**12)
+    v = demo.vault
+    assert await dn.core.middleware(demo.network.address) == demo.middleware.address
+    assert await dn.core.is_opted_in_network(demo.operator.address, demo.network.address)
+    nonce = await dn.anvil.w3.eth.get_transaction_count(demo.operator.address)
+    await stand_up_operator(
+        dn.core, demo.operator, networks=(demo.network.address,), vaults=(v.info.vault,)
+    )
+    assert await dn.anvil.w3.eth.get_transaction_count(demo.operator.address) == nonce
+    await fund(world, demo.token, world.bob, 3 * 10**12, v.info.vault)
+    await v.deposit(world.bob, 3 * 10**12)
+    ts = await dn.anvil.latest_timestamp()
+    await dn.anvil.mine()
+    assert await v.stake_at(demo.subnetwork, demo.operator.address, ts) == 10**12
