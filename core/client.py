@@ -146,7 +146,7 @@ def decode_event(wire: Any) -> Recorded:
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in body:
             body[f.name] = _typed(body[f.name], hints[f.name])
-    return Recorded(wire.seq, cls(**body))
+    return Recorded(wire.seq, typing.cast(Event, cls(**body)))
 
 
 def _typed(value: Any, hint: Any) -> Any:
@@ -193,7 +193,7 @@ def error_from_rpc(exc: grpc.aio.AioRpcError) -> OmnistakeError:
     else:
         plain = RemoteError(exc.details() or code.name)
         plain.reason = code.name  # type: ignore[misc]
-    plain.grpc_code = code  # type: ignore[attr-defined]
+    plain.grpc_code = code  # type: ignore[attr-defined,union-attr]
     return plain
 
 

@@ -147,7 +147,7 @@ class ServiceDef:
         self._known(method)
         self.commands[method] = command
         request_cls = self.request_class(method)
-        check_command_mapping(request_cls.DESCRIPTOR, command)
+        check_command_mapping(typing.cast(_descriptor.Descriptor, request_cls.DESCRIPTOR), command)
 
         async def handle(request: Any, call: Call) -> Message:
             principal = await call.principal()
@@ -155,11 +155,12 @@ class ServiceDef:
             result = await call.service.execute(
                 cmd, principal=principal, request_id=request.request_id or None
             )
-            return common_pb2.MutationResponse(
+            response: Message = common_pb2.MutationResponse(
                 events=[convert.event_to_proto(r) for r in result.events],
                 request_id=request.request_id,
                 replayed=result.replayed,
             )
+            return response
 
         self.unary_methods[method] = handle
 

@@ -95,9 +95,9 @@ class ApiServer:
     async def start(self) -> int:
         """Bind, start serving, mark every service SERVING; return the bound port."""
         if self.tls is None:
-            port = self._server.add_insecure_port(self.listen)
+            port = int(self._server.add_insecure_port(self.listen))
         else:
-            port = self._server.add_secure_port(self.listen, self.tls.credentials())
+            port = int(self._server.add_secure_port(self.listen, self.tls.credentials()))
         if port == 0:
             raise OSError(f"could not listen on {self.listen}")
         await self._server.start()

@@ -162,9 +162,9 @@ AT = click.option("--at", type=int, default=None, help="Unix seconds (default: n
 
 def register(group: click.Group) -> None:
     """Add this module's commands to ``group``."""
-    for command in (asset, network, operator, vault, opt_in, limit, slash, rewards, events, admin):
-        group.add_command(command)
-    for command in (deposit, withdraw, claim, stake, balance, state_hash):
+    commands: list[click.Command] = [asset, network, operator, vault, opt_in, limit, slash]
+    commands += [rewards, events, admin, deposit, withdraw, claim, stake, balance, state_hash]
+    for command in commands:
         group.add_command(command)
 
 
