@@ -4,7 +4,7 @@ Adapter authors need only this module (and :mod:`omnistake.testing` for the conf
 kit); docs/plugins.md is the guide.
 """
 
-from .cursor_store import MemorySyncStore, SqliteSyncStore, SyncStore
+from .cursor_store import MemorySyncStore, SqliteSyncStore, SyncStore, open_sync_store
 from .errors import (
     DepositRejected,
     InvalidPluginRecord,
@@ -114,4 +114,5 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_plugins",
+    "open_sync_store",
 ]

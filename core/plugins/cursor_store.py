@@ -198,3 +198,12 @@ class SqliteSyncStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def open_sync_store(ledger_url: str) -> SyncStore:
+    """The sync store that goes with a ledger store URL: a ``<file>.sync`` SQLite file next
+    to a ``sqlite:///<file>`` ledger, otherwise in memory (PostgreSQL deployments pass a
+    :class:`SqliteSyncStore` path of their choosing)."""
+    if ledger_url.startswith("sqlite:///"):
+        return SqliteSyncStore(ledger_url.removeprefix("sqlite:///") + ".sync")
+    return MemorySyncStore()

@@ -168,6 +168,7 @@ class ChainSync:
 
     async def caught_up(self) -> bool:
         """True when the cursor is the adapter's latest final block."""
+        await self.info()
         status = await self.adapter.sync_status()
         cursor = self.cursor
         if status.finalized is None:

@@ -1,0 +1,344 @@
+"""The sync loop on the example chain: restarts and replayed blocks apply nothing twice,
+reorgs shallower and deeper than the confirmation depth end equal to a clean replay of the
+canonical chain, and slash/payout instructions reach the adapter once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from omnistake.clock import ManualClock
+from omnistake.ledger.commands import Claim, CreateVault, Deposit, Withdraw
+from omnistake.plugins import (
+    BlockApplied,
+    ChainFact,
+    ChainRolledBack,
+    ChainSync,
+    Cursor,
+    DepositClaim,
+    DepositRejected,
+    FactRejected,
+    Finalized,
+    MemorySyncStore,
+    OutcomeStatus,
+    SlashInstruction,
+    SqliteSyncStore,
+    SyncError,
+    SyncEvent,
+    open_sync_store,
+)
+from omnistake.principals import Principal, Role
+from omnistake.service import LedgerService
+from omnistake.testing import running, wait_until
+
+memchain = pytest.importorskip(
+    "omnistake_memchain", reason="examples/memchain is not installed (scripts/setup.d)"
+)
+MemChain = memchain.MemChain
+MemchainAdapter = memchain.MemchainAdapter
+
+DEPTH = 3
+
+
+def _activity(chain: MemChain, step: int) -> None:
+    if step == 0:
+        chain.submit("create_vault", vault="v1", curator="cur", epoch_duration=3_600)
+    chain.submit("mint", to=f"s{step % 2}", amount=1_000 + step)
+    chain.submit("deposit", vault="v1", staker=f"s{step % 2}", amount=1_000 + step)
+
+
+def _service(url: str = "memory://") -> LedgerService:
+    return LedgerService.open(url, ManualClock(0))
+
+
+async def _clean_replay(chain: MemChain) -> LedgerService:
+    """A fresh ledger fed from scratch by a fresh adapter: the canonical chain's ledger."""
+    service = _service()
+    sync = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH))
+    await sync.catch_up(10)
+    return service
+
+
+def _same(a: LedgerService, b: LedgerService) -> None:
+    assert a.ledger.seq == b.ledger.seq
+    assert a.ledger.state_hash() == b.ledger.state_hash()
+
+
+class FailOnce(MemorySyncStore):
+    """A sync store whose next cursor write for a block with facts fails, as if the
+    process died after feeding a block's facts but before moving its cursor."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_next = False
+
+    def record_block(self, cursor: Cursor, fact_ids: list[str]) -> None:
+        if self.fail_next and fact_ids:
+            self.fail_next = False
+            raise OSError("crash before the cursor moved")
+        super().record_block(cursor, fact_ids)
+
+
+class Recorder:
+    """An event observer that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.seen: list[SyncEvent] = []
+
+    async def notify(self, event: SyncEvent) -> None:
+        self.seen.append(event)
+
+
+class Exploding:
+    """An observer that fails every time (must never stop the loop)."""
+
+    async def notify(self, event: SyncEvent) -> None:
+        raise RuntimeError("observer bug")
+
+
+async def test_restart_resumes_from_durable_cursor(tmp_path: Path) -> None:
+    chain = MemChain("memchain:restart")
+    for step in range(3):
+        _activity(chain, step)
+        chain.mine(1)
+    chain.mine(DEPTH)
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    service, store = _service(url), open_sync_store(url)
+    assert isinstance(store, SqliteSyncStore)
+    sync = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH), store)
+    first_cursor = await sync.catch_up(10)
+    assert first_cursor is not None and first_cursor.height == chain.head.height - DEPTH
+    seq_before = service.ledger.seq
+    service.close()
+    store.close()
+
+    for step in range(3, 6):
+        _activity(chain, step)
+        chain.mine(1)
+    chain.mine(DEPTH)
+    service, store = _service(url), open_sync_store(url)
+    assert store.cursor("memchain:restart") == first_cursor
+    recorder = Recorder()
+    sync = ChainSync(
+        service, MemchainAdapter(chain, confirmation_depth=DEPTH), store, observers=[recorder]
+    )
+    await sync.catch_up(10)
+    applied = [e for e in recorder.seen if isinstance(e, BlockApplied)]
+    assert applied[0].block.height == first_cursor.height + 1, "resumed, not restarted"
+    assert sum(e.replayed for e in applied) == 0
+    assert service.ledger.seq > seq_before
+    _same(service, await _clean_replay(chain))
+    service.close()
+    store.close()
+
+
+async def test_crash_between_facts_and_cursor_applies_nothing_twice() -> None:
+    chain = MemChain("memchain:crash")
+    _activity(chain, 0)
+    chain.mine(1)
+    chain.mine(DEPTH)
+    service, store = _service(), FailOnce()
+    sync = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH), store)
+    await sync.catch_up(10)
+    _activity(chain, 1)
+    _activity(chain, 2)
+    chain.mine(1)
+    chain.mine(DEPTH)
+    store.fail_next = True
+    with pytest.raises(OSError):
+        await sync.catch_up(10)
+    cursor_after_crash = store.cursor("memchain:crash")
+    seq_after_crash = service.ledger.seq
+    # Restart: a fresh adapter and loop over the same stores re-feed the block.
+    sync = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH), store)
+    await sync.catch_up(10)
+    refed = next(e for e in sync.events if isinstance(e, BlockApplied))
+    assert cursor_after_crash is not None
+    assert refed.block.height == cursor_after_crash.height + 1
+    assert (refed.applied, refed.replayed) == (0, 2), "every fact of the block was a replay"
+    assert service.ledger.seq == seq_after_crash
+    _same(service, await _clean_replay(chain))
+
+
+async def test_replayed_block_is_a_no_op_and_gaps_are_refused() -> None:
+    chain = MemChain("memchain:replay")
+    _activity(chain, 0)
+    chain.mine(1 + DEPTH)
+    service = _service()
+    sync = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH))
+    await sync.catch_up(10)
+    adapter = MemchainAdapter(chain, confirmation_depth=DEPTH)
+    block = chain.at_height(1)
+    update = Finalized(memchain.adapter.ref(block), adapter.facts(block))
+    seq, cursor = service.ledger.seq, sync.cursor
+    await sync.apply(update)
+    assert (service.ledger.seq, sync.cursor) == (seq, cursor)
+    ahead = memchain.adapter.ref(chain.head)
+    with pytest.raises(SyncError) as caught:
+        await sync.apply(Finalized(replace(ahead, height=ahead.height + 5)))
+    assert caught.value.reason == "CHAIN_SYNC_FAILED"
+
+
+async def test_rejected_fact_is_recorded_or_fatal_when_strict() -> None:
+    chain = MemChain("memchain:reject")
+    chain.mine(DEPTH + 1)
+    service = _service()
+    recorder = Recorder()
+    sync = ChainSync(
+        service,
+        MemchainAdapter(chain, confirmation_depth=DEPTH),
+        observers=[Exploding(), recorder],
+    )
+    await sync.catch_up(10)
+    chain.mine(1)
+    block = memchain.adapter.ref(chain.at_height(chain.head.height - DEPTH))
+    bad = ChainFact(
+        "memchain:reject:bad",
+        Deposit(vault="no-such-vault", staker="memchain:reject:x", amount=5),
+        block.timestamp,
+    )
+    await sync.apply(Finalized(block, (bad,)))
+    (rejected,) = [e for e in recorder.seen if isinstance(e, FactRejected)]
+    assert (rejected.fact_id, rejected.reason) == ("memchain:reject:bad", "NOT_FOUND")
+    assert sync.cursor is not None and sync.cursor.height == block.height
+    strict = ChainSync(
+        _service(), MemchainAdapter(chain, confirmation_depth=DEPTH), strict_facts=True
+    )
+    await strict.start()
+    with pytest.raises(SyncError):
+        await strict.apply(Finalized(block, (bad,)))
+
+
+async def test_shallow_reorg_on_the_example_chain_equals_clean_replay() -> None:
+    chain = MemChain("memchain:shallow")
+    _activity(chain, 0)
+    chain.mine(1 + DEPTH)
+    service = _service()
+    recorder = Recorder()
+    sync = ChainSync(
+        service, MemchainAdapter(chain, confirmation_depth=DEPTH), observers=[recorder]
+    )
+    async with running(sync) as task:
+        await wait_until(sync.caught_up, task=task)
+        _activity(chain, 1)
+        chain.mine(DEPTH)  # the deposit sits in a block that is not final yet
+        await wait_until(sync.caught_up, task=task)
+        seq_before = service.ledger.seq
+        other = chain.make_tx("mint", to="s9", amount=77)
+        chain.reorg(DEPTH, [other, chain.make_tx("deposit", vault="v1", staker="s9", amount=77)])
+        chain.mine(DEPTH)
+        await wait_until(sync.caught_up, task=task)
+    shallow = [e for e in recorder.seen if isinstance(e, ChainRolledBack)]
+    assert shallow and not any(e.deep for e in shallow)
+    assert service.ledger.seq > seq_before
+    # The orphaned deposit never reached the ledger; the replacement one did.
+    assert service.ledger.active_balance_of("v1", "memchain:shallow:s1", 10**10) == 0
+    assert service.ledger.active_balance_of("v1", "memchain:shallow:s9", 10**10) == 77
+    _same(service, await _clean_replay(chain))
+
+
+async def test_deep_reorg_on_the_example_chain_equals_clean_replay(tmp_path: Path) -> None:
+    chain = MemChain("memchain:deep")
+    _activity(chain, 0)
+    chain.mine(2)
+    _activity(chain, 1)
+    chain.mine(1 + DEPTH)
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    service, store = _service(url), open_sync_store(url)
+    recorder = Recorder()
+    sync = ChainSync(
+        service, MemchainAdapter(chain, confirmation_depth=DEPTH), store, observers=[recorder]
+    )
+    async with running(sync) as task:
+        await wait_until(sync.caught_up, task=task)
+        orphan_balance = service.ledger.active_balance_of("v1", "memchain:deep:s1", 10**10)
+        assert orphan_balance == 1_001
+        # Replace the final block holding s1's deposit, and everything above it.
+        chain.reorg(DEPTH + 1, [chain.make_tx("mint", to="s1", amount=5)])
+        chain.mine(DEPTH)
+        await wait_until(sync.caught_up, task=task)
+    (deep,) = [e for e in recorder.seen if isinstance(e, ChainRolledBack) and e.deep]
+    assert deep.rebuilt and deep.orphaned == 1
+    assert service.ledger.active_balance_of("v1", "memchain:deep:s1", 10**10) == 0
+    _same(service, await _clean_replay(chain))
+    # The rebuilt history is durable: reopened, it is still the canonical one.
+    digest = service.ledger.state_hash()
+    service.close()
+    reopened = _service(url)
+    assert reopened.ledger.state_hash() == digest
+    reopened.close()
+    store.close()
+
+
+async def test_slash_instruction_is_sent_once_across_restarts(tmp_path: Path) -> None:
+    chain = MemChain("memchain:slash")
+    store = SqliteSyncStore(tmp_path / "sync.sqlite")
+    instruction = SlashInstruction(
+        instruction_id="slash-1",
+        vault="v1",
+        asset_id="memchain:slash/slip44:0",
+        network="net",
+        operator="op",
+        amount=10,
+        capture=1,
+    )
+    recorder = Recorder()
+    sync = ChainSync(
+        _service(), MemchainAdapter(chain, confirmation_depth=DEPTH), store, observers=[recorder]
+    )
+    outcome = await sync.execute_slash(instruction)
+    assert outcome.status is OutcomeStatus.SUBMITTED and outcome.tx_id
+    assert [e.outcome for e in recorder.seen] == [outcome]
+    store.close()
+    store = SqliteSyncStore(tmp_path / "sync.sqlite")
+    restarted = ChainSync(_service(), MemchainAdapter(chain, confirmation_depth=DEPTH), store)
+    assert await restarted.execute_slash(instruction) == outcome
+    assert [tx.txid for tx in chain.pending()] == [outcome.tx_id]
+    store.close()
+
+
+async def test_hub_custody_deposit_and_payout() -> None:
+    chain = MemChain("memchain:hub", genesis_time=1_700_000_000)
+    clock = ManualClock(1_600_000_000)
+    service = LedgerService.open("memory://", clock)
+    adapter = MemchainAdapter(chain, confirmation_depth=DEPTH, custody="hub_custody")
+    sync = ChainSync(service, adapter)
+    await sync.start()
+    curator = Principal(Role.CURATOR, "cur")
+    alice = Principal(Role.STAKER, "memchain:hub:alice")
+    await service.execute(
+        CreateVault(
+            vault="hv", asset_id="memchain:hub/slip44:0", curator="cur", epoch_duration=100
+        ),
+        principal=curator,
+    )
+    chain.submit("mint", to="alice", amount=500)
+    tx = chain.submit("transfer", sender="alice", to="hub-custody", amount=500)
+    chain.mine(1)
+    claim = DepositClaim(vault="hv", staker=alice.id, reference=tx.txid, amount=500)
+    with pytest.raises(DepositRejected) as caught:
+        await sync.verify_deposit(claim)
+    assert caught.value.metadata["cause"] == "NOT_FINAL"
+    chain.mine(DEPTH)
+    with pytest.raises(DepositRejected):
+        await sync.verify_deposit(replace(claim, staker="memchain:hub:mallory"))
+    first = await sync.verify_deposit(claim)
+    again = await sync.verify_deposit(claim)
+    assert not first.replayed and again.replayed
+    block_time = chain.find_tx(tx.txid)[1].timestamp
+    assert service.ledger.active_balance_of("hv", alice.id, block_time) == 500
+
+    clock.set(block_time + 10)
+    await service.execute(Withdraw(vault="hv", staker=alice.id, amount=200), principal=alice)
+    (pending,) = service.ledger.pending_withdrawals("hv", alice.id)
+    clock.set(pending.claimable_from)
+    await service.execute(
+        Claim(vault="hv", claimer=alice.id, epochs=[pending.epoch]), principal=alice
+    )
+    outcomes = await sync.dispatch()
+    assert [o.status for o in outcomes] == [OutcomeStatus.SUBMITTED]
+    assert await sync.dispatch() == [], "a payout is handed over once"
+    chain.mine(1)
+    assert chain.state().balances["alice"] == 200
+    assert chain.state().balances["hub-custody"] == 300
