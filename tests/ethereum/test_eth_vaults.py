@@ -316,3 +316,29 @@ async def test_stand_up_demo_gives_stake_and_is_idempotent(world, dtype) -> None
     ts = await dn.anvil.latest_timestamp()
     await dn.anvil.mine()
     assert await v.stake_at(demo.subnetwork, demo.operator.address, ts) == 10**12
+
+
+async def test_tokenized_vault_shares_are_an_erc20(world) -> None:
+    from omnistake.chains.ethereum.symbiotic import VaultConfig
+
+    dn = world.devnet
+    token = await create_token(dn, "T8", 8)
+    info = await dn.core.create_vault(
+        world.curator,
+        VaultConfig(
+            collateral=token,
+            epoch_duration=EPOCH,
+            curator=world.curator.address,
+            tokenized=True,
+            name="Vault shares",
+            symbol="vT8",
+        ),
+        DelegatorConfig(DelegatorType.NETWORK_RESTAKE),
+    )
+    v = dn.core.vault(info)
+    await fund(world, token, world.alice, 10**10, info.vault)
+    await v.deposit(world.alice, 12_345)
+    assert await v.vault.call("decimals") == 8
+    assert await v.vault.call("symbol") == "vT8"
+    assert await v.vault.call("balanceOf", world.alice.address) == 12_345
+    assert await v.vault.call("totalSupply") == await v.active_shares() == 12_345
