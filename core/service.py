@@ -133,6 +133,7 @@ class LedgerService:
         self._recent: OrderedDict[str, RequestRecord] = OrderedDict()
         self._journal_pos = 0
         self._snapshot_seq = 0
+        self._history_id: str | None = None
         self._closed = threading.Event()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._thread: threading.Thread | None = None
@@ -164,8 +165,10 @@ class LedgerService:
 
     def _recover(self) -> None:
         """Load the latest snapshot (checking its state hash), then replay the rest."""
+        history_id = self.store.history_id()
         state = load_state(self.store, progress=self.progress)
         with self._mu:
+            self._history_id = history_id
             self.ledger.state = state
             snapshot = self.store.latest_snapshot()
             self._snapshot_seq = snapshot.seq if snapshot is not None else 0
@@ -354,14 +357,19 @@ class LedgerService:
                 log.warning("following the log failed: %s", exc)
 
     def _catch_up(self) -> None:
-        """Apply the events other processes appended since the last poll."""
-        if self.store.last_seq() < self.ledger.seq:  # the history was rebuilt
-            self._recover()
+        """Apply the events other processes appended since the last poll (or reload, when
+        the writer rebuilt the history)."""
         applied = False
         while True:
+            if self.store.history_id() != self._history_id:
+                self._recover()
+                applied = True
+                break
             new = list(self.store.read_events(self.ledger.seq, 5_000))
             if not new:
                 break
+            if self.store.history_id() != self._history_id:
+                continue  # rebuilt while we read: reload instead
             with self._mu:
                 for record in new:
                     if record.seq == self.ledger.seq + 1:
@@ -445,6 +453,7 @@ class LedgerService:
                 request = replace(entry, first_seq=first, last_seq=fresh.seq, pos=len(batches) + 1)
                 batches.append(Batch(records, request))
             self.store.replace_history(batches)
+            self._history_id = self.store.history_id()
             self.ledger.state = fresh.state
             self._journal_pos = len(batches)
             self._recent.clear()

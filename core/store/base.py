@@ -104,6 +104,11 @@ class Store(Protocol):
         (one transaction: readers see the old history or the new one, never a mix)."""
         ...
 
+    def history_id(self) -> str | None:
+        """Changes whenever :meth:`replace_history` runs (None before the first time), so
+        followers notice a rebuilt history."""
+        ...
+
     def acquire_writer(self, identity: str) -> bool:
         """Try to take the writer lease for ``identity``; True when this store may write."""
         ...

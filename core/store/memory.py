@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,6 +22,7 @@ class MemoryStore:
         self._snapshots: list[Snapshot] = []
         self._tokens: dict[str, TokenRecord] = {}
         self._writer: str | None = None
+        self._history_id: str | None = None
         self._mu = threading.Lock()
 
     def append(self, batches: list[Batch]) -> None:
@@ -86,6 +88,10 @@ class MemoryStore:
                 raise
             self._events, self._requests, self._journal = events, requests, journal
             self._snapshots = []
+            self._history_id = secrets.token_hex(8)
+
+    def history_id(self) -> str | None:
+        return self._history_id
 
     def acquire_writer(self, identity: str) -> bool:
         self._writer = identity

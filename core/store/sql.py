@@ -13,6 +13,7 @@ Schema migrations are alembic revisions in ``migrations/``, applied at open.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -256,6 +257,12 @@ class SqlStore:
             conn.execute(t.requests.delete())
             conn.execute(t.events.delete())
             self._insert(conn, event_rows, request_rows)
+            _put_meta(conn, "history_id", secrets.token_hex(8))
+
+    def history_id(self) -> str | None:
+        with self._read() as conn:
+            value = conn.scalar(sa.select(t.meta.c.value).where(t.meta.c.key == "history_id"))
+        return None if value is None else str(value)
 
     # -- snapshots ----------------------------------------------------------------------------
 

@@ -106,3 +106,22 @@ def test_second_writer_in_another_process_is_refused(pg_url: str) -> None:
         assert out.stdout.startswith("NOT_LEADER") and "main-writer" in out.stdout
     finally:
         writer.close()
+
+
+def test_follower_reloads_after_the_writer_rebuilds(pg_url: str) -> None:
+    writer = LedgerService.open(pg_url, ManualClock(T0), identity="w")
+    follower = LedgerService.open(pg_url, ManualClock(T0), identity="f", follow_interval=0.05)
+    try:
+        for rid, command in world():
+            writer.execute_sync(command, principal=WHO, request_id=rid)
+        for i in range(4):
+            writer.execute_sync(deposit(i), principal=WHO, request_id=f"d{i}")
+        wait_for(lambda: follower.ledger.seq == writer.ledger.seq)
+        report = writer.rebuild(lambda rid: rid == "d1")
+        writer.execute_sync(deposit(7), principal=WHO, request_id="d7")  # same length again
+        assert writer.ledger.seq == 4 + 4
+        wait_for(lambda: follower.ledger.state_hash() == writer.ledger.state_hash())
+        assert report.skipped == ["d1"]
+    finally:
+        follower.close()
+        writer.close()
