@@ -110,6 +110,27 @@ class SignatureStatus:
     err: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class BlockInfo:
+    """One produced block: its slot, blockhash (base58), height, time and signatures."""
+
+    slot: int
+    blockhash: str
+    parent_slot: int
+    block_height: int | None
+    block_time: int | None
+    signatures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AddressSignature:
+    """A transaction that names an address (``getSignaturesForAddress``)."""
+
+    signature: str
+    slot: int
+    err: str | None
+
+
 @runtime_checkable
 class SvmBackend(Protocol):
     """Async access to one Solana cluster at a fixed default commitment."""
@@ -156,6 +177,20 @@ class SvmBackend(Protocol):
 
     async def get_clock(self) -> ClockInfo:
         """The Clock sysvar."""
+        ...
+
+    async def get_slot(self, commitment: Commitment) -> int:
+        """The newest slot that reached ``commitment``."""
+        ...
+
+    async def get_block(self, slot: int) -> BlockInfo | None:
+        """The block produced in ``slot`` (``None`` when the slot was skipped)."""
+        ...
+
+    async def signatures_for_address(
+        self, address: Pubkey, min_slot: int, max_slot: int
+    ) -> list[AddressSignature]:
+        """Transactions naming ``address`` in slots ``min_slot..max_slot`` (any order)."""
         ...
 
     async def minimum_balance_for_rent_exemption(self, size: int) -> int:

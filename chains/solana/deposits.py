@@ -11,7 +11,10 @@ Native deposit
     vault allows, with no lockup in force.
 
 Both must have succeeded and reached the verifier's commitment, and a signature is consumed
-once: a second claim with it is ``REPLAYED_SIGNATURE``.
+once: a second claim with it is ``REPLAYED_SIGNATURE``. With ``idempotent=True`` (what the
+plugin adapter uses, since the ledger dedupes by a request id derived from the signature) a
+repeat of the *same* claim verifies again; any other claim with that signature is still
+``REPLAYED_SIGNATURE``.
 """
 
 from __future__ import annotations
@@ -82,10 +85,12 @@ class DepositVerifier:
         *,
         commitment: Commitment | str | None = None,
         journal: Journal | None = None,
+        idempotent: bool = False,
     ) -> None:
         self.backend = backend
         self.commitment = Commitment.parse(commitment or backend.commitment)
         self.journal: Journal = journal or MemoryJournal()
+        self.idempotent = idempotent
 
     async def verify_lst(
         self,
@@ -93,9 +98,10 @@ class DepositVerifier:
         signature: str | Signature,
         *,
         staker_account: str,
-        amount: int,
+        amount: int | None,
     ) -> VerifiedDeposit:
-        """Verify an LST deposit of ``amount`` base units credited to ``staker_account``."""
+        """Verify an LST deposit of ``amount`` base units credited to ``staker_account``
+        (``amount=None``: whatever the transaction moved into the vault)."""
         sig = str(signature)
         rec, block_time = await self._load(sig, staker_account)
         total = 0
@@ -128,7 +134,7 @@ class DepositVerifier:
                 sig,
                 f"no transfer into vault token account {vault.token_account}",
             )
-        if total != amount:
+        if amount is not None and total != amount:
             self._reject(
                 DepositRejection.AMOUNT_MISMATCH,
                 sig,
@@ -154,9 +160,10 @@ class DepositVerifier:
         *,
         staker_account: str,
         stake_account: Pubkey,
-        amount: int,
+        amount: int | None,
     ) -> VerifiedDeposit:
-        """Verify a native stake deposit of ``amount`` delegated lamports."""
+        """Verify a native stake deposit of ``amount`` delegated lamports (``None``: the
+        account's delegation, whatever it is)."""
         sig = str(signature)
         rec, block_time = await self._load(sig, staker_account)
         handed = False
@@ -210,7 +217,7 @@ class DepositVerifier:
                 f"{stake_account} is delegated to {st.voter},"
                 f" which vault {vault.vault_id} does not allow",
             )
-        if st.stake != amount:
+        if amount is not None and st.stake != amount:
             self._reject(
                 DepositRejection.AMOUNT_MISMATCH,
                 sig,
@@ -233,7 +240,7 @@ class DepositVerifier:
     # --- shared steps ----------------------------------------------------------------------
 
     async def _load(self, sig: str, staker_account: str) -> tuple[TxRecord, int]:
-        if self.journal.signature_claimed(sig):
+        if not self.idempotent and self.journal.signature_claimed(sig):
             self._reject(DepositRejection.REPLAYED_SIGNATURE, sig, "signature already credited")
         try:
             signature = Signature.from_string(sig)
@@ -276,8 +283,10 @@ class DepositVerifier:
         return rec, block_time
 
     def _accept(self, dep: VerifiedDeposit) -> VerifiedDeposit:
-        key = f"{dep.kind}:{dep.vault}:{dep.staker_account}"
+        key = f"{dep.kind}:{dep.vault}:{dep.staker_account}:{dep.amount}:{dep.stake_account}"
         if not self.journal.claim_signature(dep.signature, key):
+            if self.idempotent and self.journal.signature_key(dep.signature) == key:
+                return dep
             self._reject(
                 DepositRejection.REPLAYED_SIGNATURE, dep.signature, "signature already credited"
             )

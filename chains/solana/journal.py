@@ -41,6 +41,10 @@ class Journal(Protocol):
         """Whether ``signature`` is consumed."""
         ...
 
+    def signature_key(self, signature: str) -> str | None:
+        """The deposit key ``signature`` was consumed for, or ``None``."""
+        ...
+
     def get(self, op_id: str) -> JournalEntry | None:
         """The entry for ``op_id``."""
         ...
@@ -88,6 +92,10 @@ class MemoryJournal:
     def signature_claimed(self, signature: str) -> bool:
         """Whether consumed."""
         return signature in self._sigs
+
+    def signature_key(self, signature: str) -> str | None:
+        """The deposit key of a consumed signature."""
+        return self._sigs.get(signature)
 
     def get(self, op_id: str) -> JournalEntry | None:
         """Entry for ``op_id``."""
@@ -165,6 +173,14 @@ class SqliteJournal:
                 "SELECT 1 FROM deposit_signatures WHERE signature = ?", (signature,)
             ).fetchone()
         return row is not None
+
+    def signature_key(self, signature: str) -> str | None:
+        """The deposit key of a consumed signature."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT deposit_key FROM deposit_signatures WHERE signature = ?", (signature,)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     def get(self, op_id: str) -> JournalEntry | None:
         """Entry for ``op_id``."""

@@ -17,6 +17,7 @@ but has no notion of blocks, time or commitment. This backend adds a small, expl
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,9 @@ from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
 
 from .backend import (
+    AddressSignature,
     BlockhashInfo,
+    BlockInfo,
     ClockInfo,
     Commitment,
     SignatureStatus,
@@ -102,6 +105,8 @@ class LiteSvmBackend:
         self._history_entries: dict[int, StakeHistoryEntry] = {}
         self._blockhashes: dict[Hash, int] = {}
         self._txs: dict[Signature, ExecutedTx] = {}
+        self._by_slot: dict[int, list[Signature]] = {}
+        self._by_address: dict[Pubkey, list[tuple[int, Signature]]] = {}
         self._slot = start_slot
         self._apply_clock()
         self._issue_blockhash()
@@ -256,6 +261,9 @@ class LiteSvmBackend:
                 err, meta = None, res
             rec = ExecutedTx(tx, self._slot, self.unix_time_at(self._slot), err, meta, pre, post)
             self._txs[sig] = rec
+            self._by_slot.setdefault(rec.slot, []).append(sig)
+            for key in set(keys):
+                self._by_address.setdefault(key, []).append((rec.slot, sig))
             self._advance(self._slot + self.slots_per_send)
             return rec
 
@@ -363,6 +371,68 @@ class LiteSvmBackend:
     async def get_block_height(self) -> int:
         """Block height; in this model every slot has a block."""
         return self._slot
+
+    def slot_at(self, commitment: Commitment) -> int:
+        """The newest slot at ``commitment`` under the depth model (the current slot is the
+        head, ``processed``)."""
+        depth = {
+            Commitment.PROCESSED: 0,
+            Commitment.CONFIRMED: self.confirm_depth,
+            Commitment.FINALIZED: self.finalize_depth,
+        }[commitment]
+        return max(0, self._slot - depth)
+
+    def block_sync(self, slot: int) -> BlockInfo | None:
+        """The block of ``slot``: every slot up to the current one has a block. LiteSVM has
+        no per-slot hashes, so the blockhash is a digest of the slot and its signatures."""
+        with self._lock:
+            if slot < 0 or slot > self._slot:
+                return None
+            sigs = list(self._by_slot.get(slot, ()))
+        digest = hashlib.sha256(b"litesvm-block" + slot.to_bytes(8, "little"))
+        for sig in sigs:
+            digest.update(bytes(sig))
+        return BlockInfo(
+            slot=slot,
+            blockhash=str(Hash(digest.digest())),
+            parent_slot=max(0, slot - 1),
+            block_height=slot,
+            block_time=self.unix_time_at(slot),
+            signatures=[str(s) for s in sigs],
+        )
+
+    def signatures_for_address_sync(
+        self, address: Pubkey, min_slot: int, max_slot: int
+    ) -> list[AddressSignature]:
+        """Executed transactions (failed ones too) whose account keys include ``address``."""
+        with self._lock:
+            found = [
+                (slot, sig)
+                for slot, sig in self._by_address.get(address, ())
+                if min_slot <= slot <= max_slot
+            ]
+            out = []
+            for slot, sig in found:
+                err = self._txs[sig].err
+                out.append(
+                    AddressSignature(str(sig), slot, None if err is None else format_tx_error(err))
+                )
+        return out
+
+    async def get_slot(self, commitment: Commitment) -> int:
+        """The newest slot at ``commitment``."""
+        with self._lock:
+            return self.slot_at(commitment)
+
+    async def get_block(self, slot: int) -> BlockInfo | None:
+        """The block of ``slot`` (see :meth:`block_sync`)."""
+        return self.block_sync(slot)
+
+    async def signatures_for_address(
+        self, address: Pubkey, min_slot: int, max_slot: int
+    ) -> list[AddressSignature]:
+        """Transactions naming ``address`` in ``min_slot..max_slot``."""
+        return self.signatures_for_address_sync(address, min_slot, max_slot)
 
     async def get_clock(self) -> ClockInfo:
         """The Clock sysvar."""

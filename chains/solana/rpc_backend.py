@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from solders.account import Account
 from solders.hash import Hash
@@ -28,12 +28,14 @@ from solana.exceptions import SolanaRpcException
 from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Commitment as RpcCommitment
 from solana.rpc.core import RPCException
-from solana.rpc.jsonrpc import JsonRpcRequest
+from solana.rpc.jsonrpc import JsonRpcRequest, SolanaJsonRpcError
 from solana.rpc.models import MemcmpOpts, TxOpts
 
 from .backend import (
     CLOCK_SYSVAR,
+    AddressSignature,
     BlockhashInfo,
+    BlockInfo,
     ClockInfo,
     Commitment,
     SignatureStatus,
@@ -51,6 +53,10 @@ from .errors import (
 )
 
 T = TypeVar("T")
+
+#: JSON-RPC codes for "slot skipped" / "slot skipped or missing in long-term storage".
+SKIPPED_SLOT_CODES = frozenset({-32007, -32009})
+SIGNATURE_PAGE = 1000
 
 _FROM_SOLDERS = {
     int(TransactionConfirmationStatus.Processed): Commitment.PROCESSED,
@@ -197,6 +203,74 @@ class RpcBackend:
         if acct is None:
             raise BackendError("the cluster has no Clock sysvar account")
         return ClockInfo.from_account_data(bytes(acct.data))
+
+    async def _raw(self, method: str, params: list[object], result_type: Any) -> Any:
+        """A raw JSON-RPC call (retries as :meth:`_call`); RPC errors become BackendError
+        with the JSON-RPC code in ``rpc_code``."""
+        req = JsonRpcRequest(method=method, params=params)
+        try:
+            return await self._call(method, lambda: self.client.send_rpc_request(req, result_type))
+        except SolanaJsonRpcError as exc:
+            err = BackendError(f"{method}: {exc.message}", reason="RPC_ERROR")
+            err.rpc_code = exc.code  # type: ignore[attr-defined]
+            raise err from None
+
+    async def get_slot(self, commitment: Commitment) -> int:
+        """``getSlot`` at ``commitment``."""
+        value = await self._raw("getSlot", [{"commitment": commitment.rpc_name}], int)
+        return int(value)
+
+    async def get_block(self, slot: int) -> BlockInfo | None:
+        """``getBlock`` with signatures only; ``None`` for a skipped slot."""
+        level = max(self.commitment, Commitment.CONFIRMED).rpc_name
+        config = {
+            "encoding": "json",
+            "transactionDetails": "signatures",
+            "rewards": False,
+            "commitment": level,
+            "maxSupportedTransactionVersion": 0,
+        }
+        try:
+            block = await self._raw("getBlock", [slot, config], dict)
+        except BackendError as exc:
+            if getattr(exc, "rpc_code", None) in SKIPPED_SLOT_CODES:
+                return None
+            raise
+        assert isinstance(block, dict)
+        return BlockInfo(
+            slot=slot,
+            blockhash=str(block["blockhash"]),
+            parent_slot=int(block["parentSlot"]),
+            block_height=block.get("blockHeight"),
+            block_time=block.get("blockTime"),
+            signatures=[str(s) for s in block.get("signatures") or []],
+        )
+
+    async def signatures_for_address(
+        self, address: Pubkey, min_slot: int, max_slot: int
+    ) -> list[AddressSignature]:
+        """``getSignaturesForAddress``, paged back from the newest until ``min_slot``."""
+        level = max(self.commitment, Commitment.CONFIRMED).rpc_name
+        out: list[AddressSignature] = []
+        before: str | None = None
+        while True:
+            config: dict[str, object] = {"limit": SIGNATURE_PAGE, "commitment": level}
+            if before is not None:
+                config["before"] = before
+            page = await self._raw("getSignaturesForAddress", [str(address), config], list)
+            assert isinstance(page, list)
+            for item in page:
+                slot = int(item["slot"])
+                if min_slot <= slot <= max_slot:
+                    err = item.get("err")
+                    out.append(
+                        AddressSignature(
+                            str(item["signature"]), slot, None if err is None else str(err)
+                        )
+                    )
+            if len(page) < SIGNATURE_PAGE or int(page[-1]["slot"]) < min_slot:
+                return out
+            before = str(page[-1]["signature"])
 
     async def minimum_balance_for_rent_exemption(self, size: int) -> int:
         """Rent-exempt minimum."""

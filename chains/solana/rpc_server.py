@@ -88,6 +88,8 @@ class LiteSvmRpcServer:
         self._methods: dict[str, Handler] = {
             "getHealth": lambda p: json.dumps("ok"),
             "getSlot": self._get_slot,
+            "getBlock": self._get_block,
+            "getSignaturesForAddress": self._get_signatures_for_address,
             "getBlockHeight": self._get_block_height,
             "getLatestBlockhash": self._get_latest_blockhash,
             "isBlockhashValid": self._is_blockhash_valid,
@@ -189,7 +191,55 @@ class LiteSvmRpcServer:
     # --- methods (each returns the JSON of ``result``) --------------------------------------
 
     def _get_slot(self, p: list[Any]) -> str:
-        return _result(GetSlotResp(self.backend.slot).to_json())
+        level = _commitment(p[0] if p else None, self.backend.commitment)
+        with self.backend._lock:
+            return _result(GetSlotResp(self.backend.slot_at(level)).to_json())
+
+    def _get_block(self, p: list[Any]) -> str:
+        slot = int(p[0])
+        config = p[1] if len(p) > 1 and isinstance(p[1], dict) else {}
+        level = _commitment(config, Commitment.FINALIZED)
+        with self.backend._lock:
+            reached = slot <= self.backend.slot_at(max(level, Commitment.CONFIRMED))
+        block = self.backend.block_sync(slot) if reached else None
+        if block is None:
+            raise RpcError(-32004, f"Block not available for slot {slot}")
+        return json.dumps(
+            {
+                "blockhash": block.blockhash,
+                "previousBlockhash": "",
+                "parentSlot": block.parent_slot,
+                "blockHeight": block.block_height,
+                "blockTime": block.block_time,
+                "signatures": block.signatures,
+            }
+        )
+
+    def _get_signatures_for_address(self, p: list[Any]) -> str:
+        address = Pubkey.from_string(str(p[0]))
+        config = p[1] if len(p) > 1 and isinstance(p[1], dict) else {}
+        limit = int(config.get("limit", 1000))
+        level = _commitment(config, Commitment.FINALIZED)
+        with self.backend._lock:
+            top = self.backend.slot_at(level)
+        found = self.backend.signatures_for_address_sync(address, 0, top)
+        found.sort(key=lambda a: a.slot, reverse=True)  # newest first, like a node
+        before = config.get("before")
+        if before is not None:
+            names = [a.signature for a in found]
+            found = found[names.index(before) + 1 :] if before in names else []
+        return json.dumps(
+            [
+                {
+                    "signature": a.signature,
+                    "slot": a.slot,
+                    "err": a.err,
+                    "memo": None,
+                    "blockTime": self.backend.unix_time_at(a.slot),
+                }
+                for a in found[:limit]
+            ]
+        )
 
     def _get_block_height(self, p: list[Any]) -> str:
         return _result(GetBlockHeightResp(self.backend.slot).to_json())
@@ -323,6 +373,13 @@ class LiteSvmRpcServer:
             block_time=rec.block_time,
         )
         return _result(GetTransactionResp(encoded).to_json())
+
+
+def _commitment(config: Any, default: Commitment) -> Commitment:
+    """The ``commitment`` of a JSON-RPC config object (``default`` when absent)."""
+    if isinstance(config, dict) and isinstance(config.get("commitment"), str):
+        return Commitment.parse(config["commitment"])
+    return default
 
 
 def _result(resp_json: str) -> str:
