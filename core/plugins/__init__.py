@@ -25,6 +25,7 @@ from .manager import (
     PluginReport,
     load_plugins,
 )
+from .progress import BackfillProgress
 from .protocol import ChainAdapter, EventObserver, EvidenceVerifier, PriceSource
 from .records import (
     CAPABILITIES,
@@ -63,6 +64,7 @@ __all__ = [
     "CAPABILITIES",
     "ENTRY_POINT_GROUP",
     "AssetInfo",
+    "BackfillProgress",
     "BlockApplied",
     "BlockRef",
     "ChainAdapter",

@@ -286,11 +286,21 @@ class ChainSync:
             )
         exclude = frozenset(orphaned).__contains__
         if inspect.iscoroutinefunction(rebuild):
-            await rebuild(exclude=exclude)
+            report = await rebuild(exclude=exclude)
         else:
-            result = await asyncio.to_thread(rebuild, exclude=exclude)
-            if inspect.isawaitable(result):
-                await result
+            report = await asyncio.to_thread(rebuild, exclude=exclude)
+            if inspect.isawaitable(report):
+                report = await report
+        # Requests the rebuilt history no longer accepts (they depended on orphaned facts).
+        for dropped in getattr(report, "rejected", None) or ():
+            await self._tell(
+                FactRejected(
+                    chain_id=self.chain_id,
+                    fact_id=str(getattr(dropped, "request_id", "")),
+                    reason=str(getattr(dropped, "reason", "")),
+                    message=str(getattr(dropped, "message", "")),
+                )
+            )
 
     async def status(self) -> SyncStatus:
         """The adapter's view of the chain plus this loop's cursor."""

@@ -4,6 +4,7 @@ activity, reorganise)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -70,13 +71,29 @@ class AdapterHarness:
 HarnessFactory = Callable[[], AdapterHarness]
 
 
+#: Built-in chains publish ``harness()`` in ``omnistake.chains.<chain>.conformance`` (no
+#: entry point needed); third-party packages use the entry-point group above.
+BUILTIN_CHAINS = ("ethereum", "bitcoin", "solana")
+
+
 def installed_harnesses() -> dict[str, HarnessFactory]:
-    """Harness factories published by installed packages (entry points of group
-    ``omnistake.conformance``), by entry-point name. Failing imports are left out."""
+    """Harness factories by name: entry points of group ``omnistake.conformance``, plus
+    ``omnistake.chains.<chain>.conformance:harness`` of each built-in chain that has one.
+    Failing imports are left out (the plugin tests report them)."""
     found: dict[str, HarnessFactory] = {}
     for ep in metadata.entry_points(group=HARNESS_GROUP):
         try:
             found[ep.name] = ep.load()
-        except Exception:  # reported by the plugin tests, not here
+        except Exception:
             continue
+    for chain in BUILTIN_CHAINS:
+        if chain in found:
+            continue
+        try:
+            module = importlib.import_module(f"omnistake.chains.{chain}.conformance")
+        except ImportError:
+            continue
+        factory = getattr(module, "harness", None)
+        if callable(factory):
+            found[chain] = factory
     return found

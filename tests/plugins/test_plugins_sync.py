@@ -342,3 +342,29 @@ async def test_hub_custody_deposit_and_payout() -> None:
     chain.mine(1)
     assert chain.state().balances["alice"] == 200
     assert chain.state().balances["hub-custody"] == 300
+
+
+async def test_backfill_shows_a_progress_bar_and_status_reports_lag() -> None:
+    import io
+
+    from omnistake.plugins import BackfillProgress
+    from rich.console import Console
+
+    chain = MemChain("memchain:backfill")
+    _activity(chain, 0)
+    chain.mine(150)
+    out = io.StringIO()
+    bar = BackfillProgress(Console(file=out, force_terminal=True, width=100), threshold=100)
+    sync = ChainSync(_service(), MemchainAdapter(chain, confirmation_depth=DEPTH), progress=bar)
+    await sync.start()
+    before = await sync.status()
+    assert before.lag_blocks == 148  # heights 0..147 are final, none fed yet
+    await sync.catch_up(30)
+    bar.close()
+    after = await sync.status()
+    assert after.lag_blocks == 0 and after.cursor is not None
+    assert bar.shown
+    assert "sync memchain:backfill" in out.getvalue() and "147/147" in out.getvalue()
+    small = BackfillProgress(Console(file=io.StringIO()), threshold=1_000)
+    small(after)
+    assert not small.shown
