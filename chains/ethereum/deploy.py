@@ -78,6 +78,13 @@ async def deploy_contract(
     op_id: str | None = None,
 ) -> str:
     """Deploy ``name`` from the artifacts with constructor ``args``; return its address."""
+    address, _ = await _deploy(sender, toolchain, name, args, op_id=op_id)
+    return address
+
+
+async def _deploy(
+    sender: TxSender, toolchain: Toolchain, name: str, args: list[Any], *, op_id: str | None
+) -> tuple[str, int]:
     art = toolchain.artifact(name)
     types = _constructor_types(art.abi)
     if len(types) != len(args):
@@ -86,7 +93,7 @@ async def deploy_contract(
     res = await sender.send({"to": None, "data": data}, op_id=op_id, what=f"deploy {name}")
     if not res.contract_address:
         raise DeploymentError(f"deploying {name} produced no contract address")
-    return to_checksum_address(res.contract_address)
+    return to_checksum_address(res.contract_address), res.block_number
 
 
 def _bound(
@@ -111,7 +118,6 @@ async def deploy_core(
     """
     w3 = sender.w3
     chain_id = int(await w3.eth.chain_id)
-    start_block = int(await w3.eth.block_number) + 1
     me = sender.address
     step = 0
 
@@ -127,7 +133,8 @@ async def deploy_core(
         tx = _bound(w3, toolchain, name, addr).tx(fn, *args)
         await sender.send(tx, op_id=op(), what=f"{name}.{fn}")
 
-    vault_factory = await new("VaultFactory", me)
+    # The first transaction's block starts the indexer (also when resuming a deployment).
+    vault_factory, start_block = await _deploy(sender, toolchain, "VaultFactory", [me], op_id=op())
     delegator_factory = await new("DelegatorFactory", me)
     slasher_factory = await new("SlasherFactory", me)
     network_registry = await new("NetworkRegistry")
@@ -157,8 +164,9 @@ async def deploy_core(
         "OperatorNetworkSpecificDelegator",
     )
     for t, name in enumerate(delegators):
-        total = int(await _call(w3, toolchain, "DelegatorFactory", delegator_factory, "totalTypes"))
-        common = [vault_factory, vault_opt_in, network_opt_in, delegator_factory, total]
+        # Upstream passes totalTypes(), which is `t` on a fresh factory; using `t` keeps the
+        # transaction identical when a deployment is resumed after some whitelisting.
+        common = [vault_factory, vault_opt_in, network_opt_in, delegator_factory, t]
         prefix = [network_registry] if t < 2 else [operator_registry, network_registry]
         impls[name] = await new(name, *prefix, *common)
         await invoke("DelegatorFactory", delegator_factory, "whitelist", impls[name])
@@ -166,12 +174,11 @@ async def deploy_core(
             raise DeploymentError(f"{name} did not get delegator type {t}")
 
     for t, name in enumerate(("Slasher", "VetoSlasher")):
-        total = int(await _call(w3, toolchain, "SlasherFactory", slasher_factory, "totalTypes"))
         if name == "Slasher":
-            impls[name] = await new(name, vault_factory, middleware_service, slasher_factory, total)
+            impls[name] = await new(name, vault_factory, middleware_service, slasher_factory, t)
         else:
             impls[name] = await new(
-                name, vault_factory, middleware_service, network_registry, slasher_factory, total
+                name, vault_factory, middleware_service, network_registry, slasher_factory, t
             )
         await invoke("SlasherFactory", slasher_factory, "whitelist", impls[name])
         if int(await _call(w3, toolchain, name, impls[name], "TYPE")) != t:

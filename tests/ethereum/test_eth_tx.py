@@ -122,3 +122,19 @@ def _digest(sender: TxSender, tx: dict) -> str:
     from omnistake.chains.ethereum.tx import _digest as digest
 
     return digest(sender.address, tx)
+
+
+async def test_interrupted_deployment_resumes_without_duplicates(world) -> None:
+    from omnistake.chains.ethereum.deploy import deploy_core
+
+    dn = world.devnet
+    deployer = await dn.account()
+    first = await deploy_core(deployer, dn.toolchain, op_prefix="core-v1")
+    sent = await nonce_of(dn, deployer.address)
+    again = await deploy_core(deployer, dn.toolchain, op_prefix="core-v1")
+    assert again == first
+    assert await nonce_of(dn, deployer.address) == sent
+    receipt_block = (await dn.anvil.w3.eth.get_block(first.deploy_block))["number"]
+    assert receipt_block == first.deploy_block
+    code = await dn.anvil.w3.eth.get_code(first.vault_configurator)
+    assert len(code) > 0
