@@ -8,7 +8,7 @@ from typing import Any
 
 from omnistake.plugins import ChainAdapter, ChainAdapterSpec, hookimpl
 
-VERSION = "0.1.0"
+__version__ = "0.1.0"
 
 
 def make_adapter(chain_id: str, options: Mapping[str, Any]) -> ChainAdapter:
@@ -26,6 +26,6 @@ def omnistake_chain_adapters() -> Iterator[ChainAdapterSpec]:
         namespace="solana",
         name="solana",
         factory=make_adapter,
-        version=VERSION,
+        version=__version__,
         description="hub-kept SOL and LST vaults: verified deposits, signed payouts and slashes",
     )
