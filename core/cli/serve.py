@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
@@ -165,6 +166,11 @@ def serve(
         log.info("store %s at event %d", _safe_url(url), service.ledger.seq)
 
         async def run() -> None:
+            # Store calls run on worker threads; the default pool (cores + 4) would cap how
+            # many concurrent commands reach the group commit.
+            asyncio.get_running_loop().set_default_executor(
+                ThreadPoolExecutor(max_workers=64, thread_name_prefix="omnistake-api")
+            )
             # grpc.aio binds its server to the running loop: build it inside.
             server = ApiServer(
                 service, listen=listen, tls=tls, reflection_enabled=not no_reflection
