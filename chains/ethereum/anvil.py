@@ -120,9 +120,10 @@ class Anvil:
 
     async def stop(self) -> None:
         """Stop the process (terminate, then kill) and close the HTTP session."""
-        if self._w3 is not None:
+        w3, self._w3 = self._w3, None
+        if w3 is not None:
             with contextlib.suppress(Exception):
-                await self._w3.provider.disconnect()
+                await w3.provider.disconnect()
         proc, self._proc = self._proc, None
         if proc is not None and proc.returncode is None:
             proc.terminate()
