@@ -285,6 +285,10 @@ class LedgerService:
                     batch, self._queue = self._queue, []
                 if batch:
                     self._commit(batch)
+            if not self.is_writer:  # the lease was lost: follow the new writer
+                log.warning("lost the writer lease; following the log as %s", self.identity)
+                self._follow_loop()
+                return
             if self.snapshot_every and self._due_snapshot():
                 try:
                     self.snapshot()
@@ -316,6 +320,8 @@ class LedgerService:
         with self._mu:
             failed, self._queue = batch + self._queue, []
             self._inflight.clear()
+            if isinstance(exc, NotWriter) or not getattr(self.store, "is_writer", True):
+                self.is_writer = False
             try:
                 self._recover()
             except BaseException as reload_exc:  # the store is gone: refuse everything

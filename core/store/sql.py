@@ -30,6 +30,7 @@ from omnistake.store.base import Batch, RequestRecord, Snapshot, TokenRecord
 from omnistake.store.errors import (
     CorruptDatabase,
     CorruptRecord,
+    NotWriter,
     StoreError,
     StoreUnavailable,
     UnsupportedStoreUrl,
@@ -87,6 +88,8 @@ class SqlStore:
             self.engine = sa.create_engine(sa_url, pool_pre_ping=True, pool_size=8)
         self._write_mu = threading.RLock()
         self._lease: Connection | None = None
+        self._lease_dbapi: object = None
+        self._acquired = False
         try:
             if migrate:
                 self._migrate()
@@ -116,18 +119,47 @@ class SqlStore:
             yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction (through the lease connection when this is the writer)."""
+    def _write(self, log: bool = False) -> Iterator[Connection]:
+        """One write transaction. On PostgreSQL, writes to the log (``log=True``) go through
+        the lease connection and are refused without the lease."""
         with self._write_mu, self._errors():
-            if self._lease is not None:
-                with self._lease.begin():
-                    yield self._lease
+            if self.dialect == "postgresql" and log:
+                lease = self._lease_conn()
+                try:
+                    with lease.begin():
+                        yield lease
+                except sa_exc.DBAPIError as exc:
+                    if exc.connection_invalidated:
+                        self._drop_lease()
+                    raise
             else:
                 with (
                     self.engine.connect().execution_options(sqlite_immediate=True) as conn,
                     conn.begin(),
                 ):
                     yield conn
+
+    def _lease_conn(self) -> Connection:
+        """The live lease connection, or :class:`NotWriter`."""
+        lease = self._lease
+        if lease is not None and (
+            lease.invalidated
+            or lease.closed
+            or lease.connection.dbapi_connection is not self._lease_dbapi
+        ):
+            self._drop_lease()
+            lease = None
+        if lease is None:
+            raise NotWriter(self.writer())
+        return lease
+
+    def _drop_lease(self) -> None:
+        if self._lease is not None:
+            with suppress(sa_exc.SQLAlchemyError):
+                self._lease.invalidate()
+                self._lease.close()
+        self._lease = None
+        self._lease_dbapi = None
 
     def _migrate(self) -> None:
         with self._errors():
@@ -165,7 +197,7 @@ class SqlStore:
                 request_rows.append(_request_row(batch.request))
         if not event_rows and not request_rows:
             return
-        with self._write() as conn:
+        with self._write(log=True) as conn:
             self._insert(conn, event_rows, request_rows)
 
     def _insert(
@@ -252,7 +284,7 @@ class SqlStore:
             event_rows.extend(_event_row(r) for r in batch.records)
             if batch.request is not None:
                 request_rows.append(_request_row(batch.request))
-        with self._write() as conn:
+        with self._write(log=True) as conn:
             conn.execute(t.snapshots.delete())
             conn.execute(t.requests.delete())
             conn.execute(t.events.delete())
@@ -276,7 +308,7 @@ class SqlStore:
         return None if row is None else Snapshot(int(row[0]), bytes(row[1]), str(row[2]))
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
-        with self._write() as conn:
+        with self._write(log=True) as conn:
             conn.execute(t.snapshots.delete().where(t.snapshots.c.seq == snapshot.seq))
             conn.execute(
                 t.snapshots.insert().values(
@@ -309,8 +341,10 @@ class SqlStore:
                     lease.close()
                     return False
                 self._lease = lease
-        with self._write() as conn:
+                self._lease_dbapi = lease.connection.dbapi_connection
+        with self._write(log=True) as conn:
             _put_meta(conn, "writer", identity)
+        self._acquired = True
         return True
 
     def writer(self) -> str | None:
@@ -320,8 +354,10 @@ class SqlStore:
 
     @property
     def is_writer(self) -> bool:
-        """True while this store holds the PostgreSQL writer lease."""
-        return self._lease is not None
+        """True while this store may write the log (on PostgreSQL: holds the lease)."""
+        if self.dialect == "postgresql":
+            return self._lease is not None
+        return self._acquired
 
     def schema_version(self) -> int:
         """The schema version recorded in ``meta``."""
@@ -370,6 +406,7 @@ class SqlStore:
                 with suppress(sa_exc.SQLAlchemyError):
                     self._lease.close()
                 self._lease = None
+                self._lease_dbapi = None
         self.engine.dispose()
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from omnistake.clock import ManualClock
 from omnistake.service import LedgerService
-from omnistake.store.errors import NotWriter
+from omnistake.store.errors import NotWriter, StoreUnavailable
 from store_world import T0, WHO, deposit, world
 
 pytestmark = pytest.mark.postgres
@@ -122,6 +122,43 @@ def test_follower_reloads_after_the_writer_rebuilds(pg_url: str) -> None:
         assert writer.ledger.seq == 4 + 4
         wait_for(lambda: follower.ledger.state_hash() == writer.ledger.state_hash())
         assert report.skipped == ["d1"]
+    finally:
+        follower.close()
+        writer.close()
+
+
+def test_writer_that_loses_its_session_is_fenced_and_follows(pg_url: str) -> None:
+    import psycopg
+
+    writer = LedgerService.open(
+        pg_url, ManualClock(T0), identity="old-writer", follow_interval=0.05
+    )
+    follower = LedgerService.open(
+        pg_url, ManualClock(T0), identity="new-writer", follow_interval=0.05
+    )
+    try:
+        for rid, command in world():
+            writer.execute_sync(command, principal=WHO, request_id=rid)
+        # the server ends the writer's lease session (as on a network partition)
+        with psycopg.connect(
+            pg_url.replace("postgresql://", "postgresql://", 1), autocommit=True
+        ) as conn:
+            killed = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND granted"
+            ).fetchall()
+        assert killed == [(True,)]
+        wait_for(lambda: follower.is_writer)
+        follower.execute_sync(deposit(1), principal=WHO, request_id="by-new")
+        # the old writer cannot write any more: its first attempt fails, then it follows
+        with pytest.raises((NotWriter, StoreUnavailable)):
+            writer.execute_sync(deposit(2), principal=WHO, request_id="by-old")
+        assert not writer.is_writer
+        with pytest.raises(NotWriter) as info:
+            writer.execute_sync(deposit(2), principal=WHO, request_id="by-old")
+        assert "new-writer" in info.value.message
+        wait_for(lambda: writer.ledger.state_hash() == follower.ledger.state_hash())
+        assert follower.store.find_request("by-old") is None
     finally:
         follower.close()
         writer.close()
