@@ -34,7 +34,7 @@ from .errors import (
     UnknownHook,
 )
 from .hookspecs import PROJECT, SPEC_CLASSES
-from .protocol import ChainAdapter
+from .protocol import ChainAdapter, EventObserver
 from .records import ChainAdapterSpec, EventObserverSpec, EvidenceVerifierSpec, PriceSourceSpec
 
 ENTRY_POINT_GROUP = "omnistake"
@@ -366,6 +366,10 @@ class PluginManager:
     def event_observers(self) -> dict[str, EventObserverSpec]:
         """Event observer specs by name."""
         return {s.name: s for p in self._provided.values() for s in p.observers}
+
+    def build_observers(self) -> list[EventObserver]:
+        """One instance of every registered event observer (pass to ``ChainSync``)."""
+        return [spec.factory() for spec in self.event_observers().values()]
 
     def create_adapter(
         self, chain_id: str, options: Mapping[str, Any] | None = None

@@ -297,3 +297,4 @@ async def test_every_hook_kind_registers_and_builds() -> None:
     assert (quote.value, quote.decimals) == (250_000_000_000, 8)
     observer = manager.event_observers()["recorder"].factory()
     assert observer is plugin and isinstance(observer, EventObserver)
+    assert manager.build_observers() == [plugin]

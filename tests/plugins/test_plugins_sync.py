@@ -368,3 +368,68 @@ async def test_backfill_shows_a_progress_bar_and_status_reports_lag() -> None:
     small = BackfillProgress(Console(file=io.StringIO()), threshold=1_000)
     small(after)
     assert not small.shown
+
+
+async def test_mirrored_slash_goes_out_as_a_transaction_and_comes_back_as_a_fact() -> None:
+    from omnistake.ledger.commands import (
+        OptInNetwork,
+        OptInVault,
+        RegisterNetwork,
+        RegisterOperator,
+        SetMaxNetworkLimit,
+        SetNetworkLimit,
+        SetOperatorNetworkShares,
+    )
+    from omnistake.principals import ADMIN
+
+    chain = MemChain("memchain:mirror")
+    _activity(chain, 0)  # vault v1 and a deposit of 1000 by s0
+    chain.mine(1 + DEPTH)
+    clock = ManualClock(0)
+    service = LedgerService.open("memory://", clock)
+    recorder = Recorder()
+    sync = ChainSync(
+        service, MemchainAdapter(chain, confirmation_depth=DEPTH), observers=[recorder]
+    )
+    await sync.catch_up(10)
+    stake_time = chain.at_height(1).timestamp
+    assert service.ledger.active_stake_at("v1", stake_time) == 1_000
+    # The hub's side of delegation, dated between chain blocks.
+    t = chain.head.timestamp + 1
+    clock.set(t)
+    for command in (
+        RegisterNetwork(network="net"),
+        RegisterOperator(operator="op"),
+        OptInVault(operator="op", vault="v1"),
+        OptInNetwork(operator="op", network="net", domain="memchain:mirror"),
+        SetMaxNetworkLimit(vault="v1", network="net", amount=10**6),
+        SetNetworkLimit(vault="v1", network="net", amount=10**6),
+        SetOperatorNetworkShares(vault="v1", network="net", operator="op", shares=1),
+    ):
+        await service.execute(command, principal=ADMIN, at=t)
+    capture = t + 1
+    instruction = SlashInstruction(
+        instruction_id="slash-op-1",
+        vault="v1",
+        asset_id="memchain:mirror/slip44:0",
+        network="net",
+        operator="op",
+        amount=400,
+        capture=capture,
+    )
+    outcome = await sync.execute_slash(instruction)
+    assert outcome.status is OutcomeStatus.SUBMITTED
+    assert await sync.execute_slash(instruction) == outcome
+    chain.mine(1 + DEPTH)
+    await sync.catch_up(10)
+    assert not [e for e in recorder.seen if isinstance(e, FactRejected)]
+    after = chain.head.timestamp
+    assert service.ledger.active_stake_at("v1", after) == 600
+    assert service.ledger.active_balance_of("v1", "memchain:mirror:s0", after) == 600
+    slash_txs = [
+        tx
+        for b in (chain.at_height(h) for h in range(chain.head.height + 1))
+        for tx in b.txs
+        if tx.kind == "slash"
+    ]
+    assert [tx.txid for tx in slash_txs] == [outcome.tx_id], "sent exactly once"
