@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 import grpc
+import omnistake.store.errors  # noqa: F401  (defines the store's error reasons)
 from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
-from omnistake import errors as core_errors
+from google.rpc import error_details_pb2, status_pb2
 from omnistake.errors import InvalidArgument, OmnistakeError
 
 DOMAIN = "omnistake.dev"
@@ -137,7 +137,17 @@ def from_rich_status(status: status_pb2.Status) -> OmnistakeError:
         error: OmnistakeError = RemoteError(status.message or info.reason, field=field, **metadata)
         error.reason = info.reason or grpc_code(status).name  # type: ignore[misc]
         return error
-    return cls(status.message, field=field, **metadata)
+    return rebuild(cls, status.message, field, metadata)
+
+
+def rebuild(
+    cls: type[OmnistakeError], message: str, field: str | None, metadata: dict[str, str]
+) -> OmnistakeError:
+    """An instance of ``cls`` with this message, field and metadata, whatever arguments the
+    class's own constructor takes."""
+    error = cls.__new__(cls)
+    OmnistakeError.__init__(error, message, field=field, **metadata)
+    return error
 
 
 __all__ = [
@@ -150,10 +160,9 @@ __all__ = [
     "MalformedRequest",
     "RemoteError",
     "Unauthenticated",
-    "code_pb2",
-    "core_errors",
     "error_class",
     "from_rich_status",
     "grpc_code",
+    "rebuild",
     "to_rich_status",
 ]
