@@ -69,11 +69,15 @@ class RewardTree:
 
 
 def verify(root: str, operator: str, total_claimable: int, proof: list[str]) -> bool:
-    """True when ``proof`` leads from the operator's leaf to ``root``."""
+    """True when ``proof`` leads from the operator's leaf to ``root``. Malformed input (a
+    sibling that is not 64 hex characters, an amount outside uint256) is simply not a proof."""
     try:
         node = leaf_hash(operator, total_claimable)
         for sibling in proof:
-            node = _node(node, bytes.fromhex(sibling))
-    except ValueError:
+            step = bytes.fromhex(sibling)
+            if len(step) != 32:
+                return False
+            node = _node(node, step)
+        return node.hex() == root.lower()
+    except (ValueError, TypeError, OverflowError, AttributeError):
         return False
-    return node.hex() == root.lower()

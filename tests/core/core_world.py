@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from omnistake.clock import ManualClock
 from omnistake.errors import OmnistakeError
-from omnistake.ledger import Ledger
+from omnistake.ledger import Ledger, Recorded
 from omnistake.ledger import commands as C
 from omnistake.ledger import events as V
 from omnistake.principals import ADMIN, Principal, Role
@@ -56,6 +56,9 @@ class World:
     def __init__(self, start: int = T0, max_slash_wad: int | None = None) -> None:
         self.clock = ManualClock(start)
         self.ledger = Ledger(self.clock)
+        #: every event applied, in order (for replay checks)
+        self.events: list[Recorded] = []
+        self.ledger.subscribe(self.events.append)
         self.do(C.RegisterAsset(asset_id=ASSET, decimals=18, symbol="TKN"))
         self.do(C.RegisterAsset(asset_id=REWARD_TOKEN, decimals=6, symbol="RWD"))
         self.do(C.RegisterNetwork(network=NET, name="Network A", max_slash_wad=max_slash_wad))
