@@ -4,7 +4,9 @@
 ``hub_custody``. It is a thin layer over the library modules:
 
 * ``verify_deposit`` -> :class:`~.deposits.DepositVerifier` (idempotent per claim); the fact is
-  a ledger ``Deposit`` whose request id is ``<chain_id>:<signature>``;
+  a ledger ``Deposit`` whose request id is ``<chain_id>:<signature>``, at the Clock time of the
+  verification (hub vaults share the ledger's ``hub`` clock domain, which never goes back, so
+  a late claim could not be credited at its slot's time);
 * ``follow`` yields every slot up to the configured commitment as a block (height = slot).
   It watches the token accounts of LST vaults (``getSignaturesForAddress``) and turns each
   memo-bound transfer into the same ``Deposit`` fact ``verify_deposit`` would give, so both
@@ -395,7 +397,11 @@ class SolanaAdapter:
                 cause=exc.reason,
                 signature=exc.signature,
             ) from None
-        at = self.ledger_time(dep.slot, dep.block_time)
+        deposited_at = self.ledger_time(dep.slot, dep.block_time)
+        # Credited at the Clock time of verification, not of the deposit's slot: the ledger
+        # keeps hub vaults in one clock domain ("hub") that never goes backwards, so a claim
+        # made after any later hub change could otherwise never be credited.
+        at = max(deposited_at, await self.ledger_now())
         block = await self.backend.get_block(dep.slot)
         head = await self.backend.get_slot(Commitment.PROCESSED)
         fact = ChainFact(
@@ -403,7 +409,7 @@ class SolanaAdapter:
             Deposit(vault=claim.vault, staker=claim.staker, amount=dep.amount),
             at,
         )
-        ref = BlockRef(dep.slot, block.blockhash if block else f"skipped:{dep.slot}", at)
+        ref = BlockRef(dep.slot, block.blockhash if block else f"skipped:{dep.slot}", deposited_at)
         return VerifiedDeposit(fact=fact, block=ref, confirmations=max(1, head - dep.slot))
 
     # -- payouts and slashes -----------------------------------------------------------------
