@@ -157,6 +157,7 @@ class PluginManager:
         self._info: dict[str, LoadedPlugin] = {}
         self._failed: list[FailedPlugin] = []
         self._skipped: list[str] = []
+        self._loaded_eps: set[tuple[str, str]] = set()
 
     # -- registration ----------------------------------------------------------------------
 
@@ -288,6 +289,8 @@ class PluginManager:
             dist = getattr(ep, "dist", None)
             dist_name = dist.metadata["Name"] if dist is not None else ""
             version = dist.version if dist is not None else ""
+            if (ep.name, ep.value) in self._loaded_eps:
+                continue  # loaded by an earlier call
             if ep.name in self._info:
                 self._fail(
                     ep,
@@ -307,6 +310,7 @@ class PluginManager:
                 continue
             try:
                 self.register(module, ep.name, version=version, distribution=dist_name)
+                self._loaded_eps.add((ep.name, ep.value))
             except PluginError as exc:
                 self._fail(ep, dist_name, version, exc.reason, exc.message, exc)
             except Exception as exc:

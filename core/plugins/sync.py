@@ -253,23 +253,33 @@ class ChainSync:
         chain_id = self.chain_id
         cursor = self.cursor
         to = update.to_block
-        reaches_ledger = cursor is not None and to.height < cursor.height
-        if not update.deep and not reaches_ledger:
+        if cursor is None or to.height >= cursor.height:
+            # Nothing this loop fed is affected (it never moves the cursor forward here).
+            if cursor is not None and to.height == cursor.height and to.hash != cursor.block_hash:
+                raise SyncError(
+                    f"{chain_id}: rollback target {to.height} is not the block this loop fed "
+                    "at that height",
+                    chain_id=chain_id,
+                )
             await self._tell(
                 ChainRolledBack(
-                    chain_id=chain_id, to_block=to, deep=False, orphaned=0, rebuilt=False
+                    chain_id=chain_id, to_block=to, deep=update.deep, orphaned=0, rebuilt=False
                 )
             )
             return
         target = Cursor(chain_id, to.height, to.hash)
         journal = await asyncio.to_thread(self.store.rollback, target)
-        orphaned = sorted(set(update.orphaned_fact_ids) | set(journal))
+        candidates = set(update.orphaned_fact_ids) | set(journal)
+        # Only facts that reached the ledger need the history rebuilt.
+        orphaned = sorted(
+            fid for fid in candidates if self.service.store.find_request(fid) is not None
+        )
         rebuilt = False
         if orphaned:
             await self._rebuild(orphaned)
             rebuilt = True
             self.store.set_meta(_dispatch_key(chain_id), "0")
-        log.warning("%s: deep reorg to %s dropped %d facts", chain_id, to.height, len(orphaned))
+        log.warning("%s: reorg to %s dropped %d fed facts", chain_id, to.height, len(orphaned))
         await self._tell(
             ChainRolledBack(
                 chain_id=chain_id, to_block=to, deep=True, orphaned=len(orphaned), rebuilt=rebuilt

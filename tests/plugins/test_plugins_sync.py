@@ -22,6 +22,7 @@ from omnistake.plugins import (
     Finalized,
     MemorySyncStore,
     OutcomeStatus,
+    RolledBack,
     SlashInstruction,
     SqliteSyncStore,
     SyncError,
@@ -433,3 +434,28 @@ async def test_mirrored_slash_goes_out_as_a_transaction_and_comes_back_as_a_fact
         if tx.kind == "slash"
     ]
     assert [tx.txid for tx in slash_txs] == [outcome.tx_id], "sent exactly once"
+
+
+async def test_rollbacks_that_miss_the_ledger_change_nothing() -> None:
+    chain = MemChain("memchain:miss")
+    _activity(chain, 0)
+    chain.mine(2 + DEPTH)
+    service = _service()
+    sync = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH))
+    await sync.catch_up(10)
+    cursor, seq = sync.cursor, service.ledger.seq
+    assert cursor is not None
+    above = memchain.adapter.ref(chain.head)
+    # A "deep" rollback to above the cursor: nothing fed is affected, cursor stays put.
+    await sync.apply(RolledBack(above, ("memchain:miss:never-fed",), deep=True))
+    assert (sync.cursor, service.ledger.seq) == (cursor, seq)
+    # A rollback below the cursor whose blocks carried no fed facts: no rebuild needed.
+    empty = memchain.adapter.ref(chain.at_height(cursor.height - 1))
+    await sync.apply(RolledBack(empty, (), deep=True))
+    assert sync.cursor == Cursor("memchain:miss", empty.height, empty.hash)
+    assert service.ledger.seq == seq
+    last = sync.events[-1]
+    assert isinstance(last, ChainRolledBack) and last.deep and not last.rebuilt
+    # A rollback target that contradicts the fed block at that height is refused.
+    with pytest.raises(SyncError):
+        await sync.apply(RolledBack(replace(empty, hash="ff" * 32), (), deep=True))
