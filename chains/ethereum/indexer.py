@@ -57,6 +57,20 @@ class IndexerConfig:
     header_concurrency: int = 32
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     inconsistent_read_retries: int = 20
+    #: Fetch every block header of a batch (not only blocks with events), so that
+    #: ``EventBatch.blocks`` lists each block without gaps and the batch's parent-hash chain
+    #: is checked link by link. Costs one header read per block.
+    all_blocks: bool = False
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """A block the indexer read: number, hash, parent hash and timestamp (seconds)."""
+
+    number: int
+    hash: str
+    parent_hash: str
+    timestamp: int
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,9 @@ class EventBatch:
     to_block: int
     to_hash: str
     events: tuple[IndexedEvent, ...]
+    #: Ascending: every block of the range with ``IndexerConfig.all_blocks``, otherwise the
+    #: first and last block and each block that holds an event.
+    blocks: tuple[BlockInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,11 @@ class Rollback:
     from_block: int
     to_block: int
     reason: str = "reorg"
+    #: Hash of block ``from_block - 1``, the common ancestor (None: before the start block).
+    ancestor_hash: str | None = None
+    #: (block hash, log index) of every event reported from the dropped blocks (kept for
+    #: ``IndexerConfig.checkpoint_window`` blocks).
+    orphaned: tuple[tuple[str, int], ...] = ()
 
 
 Update = EventBatch | Rollback
@@ -99,6 +121,10 @@ class CursorStore:
             "CREATE TABLE IF NOT EXISTS idx_hashes (block INTEGER PRIMARY KEY, hash TEXT NOT NULL);"
             "CREATE TABLE IF NOT EXISTS idx_entities (address TEXT PRIMARY KEY,"
             " kind TEXT NOT NULL, block INTEGER NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS idx_events (block INTEGER NOT NULL,"
+            " block_hash TEXT NOT NULL, log_index INTEGER NOT NULL,"
+            " PRIMARY KEY (block_hash, log_index));"
+            "CREATE INDEX IF NOT EXISTS idx_events_block ON idx_events (block);"
         )
 
     def cursor(self) -> tuple[int, str | None] | None:
@@ -129,8 +155,9 @@ class CursorStore:
         hashes: Sequence[tuple[int, str]],
         entities: Sequence[tuple[str, SourceKind, int]],
         window: int,
+        events: Sequence[tuple[int, str, int]] = (),
     ) -> None:
-        """Atomically move the cursor forward and record hashes and new contracts."""
+        """Atomically move the cursor forward; record hashes, new contracts and event ids."""
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -145,6 +172,8 @@ class CursorStore:
                     "INSERT OR IGNORE INTO idx_entities VALUES (?, ?, ?)",
                     [(a.lower(), str(k), b) for a, k, b in entities],
                 )
+                db.executemany("INSERT OR IGNORE INTO idx_events VALUES (?, ?, ?)", list(events))
+                db.execute("DELETE FROM idx_events WHERE block < ?", (block - window,))
                 # Keep hashes of the last `window` blocks, but never fewer than 16 entries.
                 db.execute(
                     "DELETE FROM idx_hashes WHERE block < ? AND block NOT IN"
@@ -169,10 +198,21 @@ class CursorStore:
                 )
                 db.execute("DELETE FROM idx_hashes WHERE block > ?", (block,))
                 db.execute("DELETE FROM idx_entities WHERE block > ?", (block,))
+                db.execute("DELETE FROM idx_events WHERE block > ?", (block,))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def events_above(self, block: int) -> list[tuple[str, int]]:
+        """(block hash, log index) of reported events above ``block``, in chain order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT block_hash, log_index FROM idx_events WHERE block > ?"
+                " ORDER BY block, log_index",
+                (block,),
+            ).fetchall()
+        return [(str(h), int(i)) for h, i in rows]
 
     def close(self) -> None:
         """Close the database."""
@@ -340,9 +380,17 @@ class SymbioticIndexer:
         # Phase 2: every log of every watched contract.
         logs = await self._logs(a, b, list(watch))
         logs.sort(key=lambda lg: (_int(lg["blockNumber"]), _int(lg["logIndex"])))
-        blocks = sorted({_int(lg["blockNumber"]) for lg in logs} - {b})
-        headers = await self._headers(blocks)
+        if self.config.all_blocks:
+            wanted = set(range(a, b))
+        else:
+            wanted = {_int(lg["blockNumber"]) for lg in logs} - {b}
+        headers = await self._headers(sorted(wanted - {a}))
+        headers[a] = ha
         headers[b] = hb
+        if self.config.all_blocks:
+            for n in range(a + 1, b + 1):
+                if _hex(headers[n]["parentHash"]) != _hex(headers[n - 1]["hash"]):
+                    raise _Inconsistent(f"block {n} does not follow block {n - 1}")
         events: list[IndexedEvent] = []
         for lg in logs:
             n = _int(lg["blockNumber"])
@@ -377,12 +425,17 @@ class SymbioticIndexer:
             raise _Inconsistent(f"block {b} changed while reading")
 
         hashes = [(n, _hex(h["hash"])) for n, h in headers.items()]
-        if a != b:
-            hashes.append((a, _hex(ha["hash"])))
-        batch = EventBatch(from_block=a, to_block=b, to_hash=hash_b, events=tuple(events))
+        infos = tuple(
+            BlockInfo(n, _hex(h["hash"]), _hex(h["parentHash"]), _int(h["timestamp"]))
+            for n, h in sorted(headers.items())
+        )
+        batch = EventBatch(
+            from_block=a, to_block=b, to_hash=hash_b, events=tuple(events), blocks=infos
+        )
+        uids = [(e.block_number, e.block_hash, e.log_index) for e in events]
 
         def commit() -> None:
-            self.store.advance(b, hash_b, hashes, new_entities, self.config.checkpoint_window)
+            self.store.advance(b, hash_b, hashes, new_entities, self.config.checkpoint_window, uids)
 
         return _Pending(batch, commit)
 
@@ -398,7 +451,12 @@ class SymbioticIndexer:
             # Below every stored hash: the only safe point left is the start.
             ancestor = (self.start_block - 1, "")
         anc_block, anc_hash = ancestor
-        update = Rollback(from_block=anc_block + 1, to_block=cur_block)
+        update = Rollback(
+            from_block=anc_block + 1,
+            to_block=cur_block,
+            ancestor_hash=anc_hash or None,
+            orphaned=tuple(self.store.events_above(anc_block)),
+        )
         log.warning("reorg: rolling back blocks %d..%d", update.from_block, update.to_block)
 
         def commit() -> None:

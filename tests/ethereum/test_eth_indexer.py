@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -240,11 +241,17 @@ async def test_reorg_rolls_back_and_reindexes_exactly_once(world, history) -> No
     assert await node.block_number() == head
     await node.mine(5)
 
+    tip_before = list(tip_log)
     _, updates = await run_all(tip_idx, tip_log)
     rollbacks = [u for u in updates if isinstance(u, Rollback)]
     assert len(rollbacks) == 1
     assert head - 2 >= rollbacks[0].from_block and rollbacks[0].to_block == head
     assert isinstance(updates[0], Rollback), "the rollback comes before any new block"
+    rb = updates[0]
+    assert rb.orphaned == tuple(e.uid for e in tip_before if e.block_number >= rb.from_block)
+    assert len(rb.orphaned) >= 3  # the three replaced deposits at least
+    ancestor = await node.w3.eth.get_block(rb.from_block - 1)
+    assert rb.ancestor_hash == "0x" + bytes(ancestor["hash"]).hex()
     assert all(isinstance(u, EventBatch) for u in updates[1:])
     final_tip = tip_log
 
@@ -417,3 +424,26 @@ async def test_follow_delivers_new_events_until_stopped(world, history) -> None:
     await dn.anvil.mine(2)
     await asyncio.wait_for(task, 10)
     assert [e.record.amount for e in seen if isinstance(e.record, ev.Deposit)] == [4242]
+
+
+async def test_all_blocks_mode_lists_every_block_linked(world, history) -> None:
+    dn = world.devnet
+    idx = SymbioticIndexer(
+        dn.anvil.w3,
+        dn.deployment,
+        dn.toolchain,
+        config=IndexerConfig(confirmations=0, batch_size=9, all_blocks=True),
+    )
+    _, updates = await run_all(idx)
+    blocks = [b for u in updates for b in u.blocks]
+    assert [b.number for b in blocks] == list(
+        range(dn.deployment.deploy_block, blocks[-1].number + 1)
+    )
+    for prev, cur in itertools.pairwise(blocks):
+        assert cur.parent_hash == prev.hash
+        assert cur.timestamp >= prev.timestamp
+    by_number = {b.number: b for b in blocks}
+    for u in updates:
+        for e in u.events:
+            assert by_number[e.block_number].hash == e.block_hash
+            assert by_number[e.block_number].timestamp == e.timestamp
