@@ -4,8 +4,10 @@ test, datasette-style; the Protocol's methods are documented too."""
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
+import pytest
 from omnistake.plugins import ChainAdapter, PluginManager
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,3 +48,12 @@ def test_every_protocol_method_is_documented() -> None:
     assert len(methods) == 8
     for name in methods:
         assert f"`{name}" in text, f"document ChainAdapter.{name} in {DOCS}"
+
+
+def test_worked_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("omnistake_memchain", reason="bash scripts/setup.d/examples.sh")
+    section = DOCS.read_text().split("## 5. Worked example", 1)[1]
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", section, re.S) if "asyncio.run" in b]
+    assert len(blocks) == 1, "the worked example lost its runnable block"
+    exec(compile(blocks[0], str(DOCS), "exec"), {"__name__": "docs_example"})
+    assert capsys.readouterr().out.strip() == "1000"
