@@ -219,6 +219,7 @@ class TxSender:
         decoder: ErrorDecoder | None = None,
         gas_multiplier_pct: int = 150,
         gas_margin: int = 100_000,
+        priority_fee_wei: int = 10**9,
         receipt_timeout: float = 60.0,
         poll_interval: float = 0.05,
     ) -> None:
@@ -228,6 +229,7 @@ class TxSender:
         self.decoder = decoder
         self.gas_multiplier_pct = gas_multiplier_pct
         self.gas_margin = gas_margin
+        self.priority_fee_wei = priority_fee_wei
         self.receipt_timeout = receipt_timeout
         self.poll_interval = poll_interval
         self._lock = asyncio.Lock()
@@ -307,7 +309,7 @@ class TxSender:
             gas = int(estimate) * self.gas_multiplier_pct // 100 + self.gas_margin
         block = await with_retries(lambda: w3.eth.get_block("latest"), what="eth_getBlock")
         base_fee = int(block.get("baseFeePerGas", 0) or 0)
-        tip = 1_000_000_000
+        tip = self.priority_fee_wei
         full.update({"gas": gas, "maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip})
         full.pop("from")
         raw, tx_hash = self.signer.sign_transaction(full)

@@ -319,6 +319,8 @@ async def test_stand_up_demo_gives_stake_and_is_idempotent(world, dtype) -> None
 
 
 async def test_tokenized_vault_shares_are_an_erc20(world) -> None:
+    from omnistake.chains.ethereum.events import Deposit, EventDecoder, SharesTransfer, SourceKind
+    from omnistake.chains.ethereum.symbiotic import ZERO_ADDRESS as ZERO
     from omnistake.chains.ethereum.symbiotic import VaultConfig
 
     dn = world.devnet
@@ -337,7 +339,15 @@ async def test_tokenized_vault_shares_are_an_erc20(world) -> None:
     )
     v = dn.core.vault(info)
     await fund(world, token, world.alice, 10**10, info.vault)
-    await v.deposit(world.alice, 12_345)
+    res = await v.deposit(world.alice, 12_345)
+    decoder = EventDecoder(dn.toolchain)
+    records = [
+        decoder.decode(SourceKind.VAULT, [bytes(t) for t in lg["topics"]], bytes(lg["data"]))
+        for lg in res.logs
+        if lg["address"] == info.vault
+    ]
+    assert SharesTransfer(ZERO, world.alice.address, 12_345) in records
+    assert Deposit(world.alice.address, world.alice.address, 12_345, 12_345) in records
     assert await v.vault.call("decimals") == 8
     assert await v.vault.call("symbol") == "vT8"
     assert await v.vault.call("balanceOf", world.alice.address) == 12_345
