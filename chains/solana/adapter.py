@@ -344,11 +344,14 @@ class SolanaAdapter:
         """The head (processed) and the newest slot at the adapter's commitment."""
         head = await self.backend.get_slot(Commitment.PROCESSED)
         final = await self.backend.get_slot(self.commitment)
-        return SyncStatus(
-            chain_id=self.chain_id,
-            head=await self._block_ref(head),
-            finalized=await self._block_ref(final),
-        )
+        finalized = await self._block_ref(final)
+        try:
+            head_ref = await self._block_ref(head)
+        except BackendError:
+            # An RPC node serves blocks from ``confirmed`` on: the newest processed slot has
+            # no block to read yet, so it is named by slot, at its extrapolated time.
+            head_ref = BlockRef(head, f"unconfirmed:{head}", self.time_map.ledger_time(head))
+        return SyncStatus(chain_id=self.chain_id, head=head_ref, finalized=finalized)
 
     # -- deposits ----------------------------------------------------------------------------
 
