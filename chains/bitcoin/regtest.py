@@ -78,6 +78,7 @@ class RegtestChain:
         self._mempool_spent: set[OutPoint] = set()
         self._time = start_time if start_time is not None else REGTEST_GENESIS_TIME
         self._extra_nonce = 0
+        self._orphans: dict[bytes, Block] = {}
 
     # -- chain state ---------------------------------------------------------------------------
 
@@ -95,9 +96,13 @@ class RegtestChain:
         return self.blocks[height]
 
     def block_by_hash(self, block_hash: bytes) -> Block:
+        """A block of the chain, or one a reorganisation orphaned."""
         h = self._index.get(block_hash)
         if h is None:
-            raise BackendError("UNKNOWN_BLOCK", "block not found")
+            orphan = self._orphans.get(block_hash)
+            if orphan is None:
+                raise BackendError("UNKNOWN_BLOCK", "block not found")
+            return orphan
         return self.blocks[h]
 
     def height_of(self, block_hash: bytes) -> int:
@@ -261,6 +266,38 @@ class RegtestChain:
                     op = OutPoint(tx.txid_bytes, vout)
                     self.utxos[op] = Utxo(op, out, height, idx == 0)
             self._tx_loc[tx.txid_bytes] = (height, idx)
+
+    def reorg(
+        self,
+        depth: int,
+        txs: Sequence[Transaction] = (),
+        length: int | None = None,
+        to_script: bytes = b"\x51",
+    ) -> list[Block]:
+        """Replace the top ``depth`` blocks by a branch of ``length`` blocks (default
+        ``depth + 1``, so it has more work and wins); its first block holds ``txs``.
+
+        Orphaned blocks stay readable by hash; their transactions (and the mempool) are
+        dropped, not re-queued. UTXOs are rebuilt by reconnecting the kept blocks.
+        """
+        if not 0 < depth <= self.height:
+            raise BackendError("BAD_REORG", f"reorg depth must be 1..{self.height}")
+        length = depth + 1 if length is None else length
+        if length <= depth:
+            raise BackendError("BAD_REORG", "the new branch must be longer than the old one")
+        kept = self.blocks[: self.height - depth + 1]
+        for block in self.blocks[len(kept) :]:
+            self._orphans[block.hash] = block
+        genesis = kept[0]
+        self.blocks = [genesis]
+        self._index = {genesis.hash: 0}
+        self._tx_loc = {}
+        self.utxos = {}
+        self.mempool.clear()
+        self._mempool_spent.clear()
+        for block in kept[1:]:
+            self._connect(block)
+        return self.mine(length, to_script, txs=list(txs))
 
     # -- wallet helpers ------------------------------------------------------------------------
 
