@@ -26,12 +26,22 @@ class SyncStore(Protocol):
         """The last block fed, or None."""
         ...
 
+    def begin_block(self, chain_id: str, height: int, block_hash: str, fact_ids: list[str]) -> None:
+        """Before feeding a block's facts: journal them (durably), so that facts of a block
+        whose cursor move was lost in a crash are still known if that block is orphaned."""
+        ...
+
     def record_block(self, cursor: Cursor, fact_ids: list[str]) -> None:
         """Atomically: the block at ``cursor`` was fed with these facts; move the cursor."""
         ...
 
+    def fed_hash(self, chain_id: str, height: int) -> str | None:
+        """Hash of the journaled block at ``height`` (fed or begun), if any."""
+        ...
+
     def rollback(self, to: Cursor) -> list[str]:
-        """Forget fed blocks above ``to`` (returning their fact ids) and move the cursor."""
+        """Forget journaled blocks above ``to`` (returning their fact ids); move the cursor
+        back to ``to`` if it is above it (never forward)."""
         ...
 
     def outcome(self, instruction_id: str) -> str | None:
@@ -60,22 +70,31 @@ class MemorySyncStore:
 
     def __init__(self) -> None:
         self._cursors: dict[str, Cursor] = {}
-        self._blocks: dict[str, dict[int, list[str]]] = {}
+        self._blocks: dict[str, dict[int, tuple[str, list[str]]]] = {}
         self._outcomes: dict[str, str] = {}
         self._meta: dict[str, str] = {}
 
     def cursor(self, chain_id: str) -> Cursor | None:
         return self._cursors.get(chain_id)
 
+    def begin_block(self, chain_id: str, height: int, block_hash: str, fact_ids: list[str]) -> None:
+        self._blocks.setdefault(chain_id, {})[height] = (block_hash, list(fact_ids))
+
     def record_block(self, cursor: Cursor, fact_ids: list[str]) -> None:
-        self._blocks.setdefault(cursor.chain_id, {})[cursor.height] = list(fact_ids)
+        self.begin_block(cursor.chain_id, cursor.height, cursor.block_hash, fact_ids)
         self._cursors[cursor.chain_id] = cursor
+
+    def fed_hash(self, chain_id: str, height: int) -> str | None:
+        entry = self._blocks.get(chain_id, {}).get(height)
+        return entry[0] if entry else None
 
     def rollback(self, to: Cursor) -> list[str]:
         blocks = self._blocks.setdefault(to.chain_id, {})
-        dropped = [h for h in blocks if h > to.height]
-        out = [fid for h in sorted(dropped) for fid in blocks.pop(h)]
-        self._cursors[to.chain_id] = to
+        dropped = sorted(h for h in blocks if h > to.height)
+        out = [fid for h in dropped for fid in blocks.pop(h)[1]]
+        current = self._cursors.get(to.chain_id)
+        if current is not None and current.height > to.height:
+            self._cursors[to.chain_id] = to
         return out
 
     def outcome(self, instruction_id: str) -> str | None:
@@ -134,15 +153,30 @@ class SqliteSyncStore:
             (cursor.chain_id, cursor.height, cursor.block_hash, cursor.state),
         )
 
+    def _journal(self, chain_id: str, height: int, block_hash: str, fact_ids: list[str]) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO sync_block (chain_id, height, block_hash, fact_ids)"
+            " VALUES (?, ?, ?, ?)",
+            (chain_id, height, block_hash, json.dumps(fact_ids)),
+        )
+
+    def begin_block(self, chain_id: str, height: int, block_hash: str, fact_ids: list[str]) -> None:
+        with self._lock:
+            self._journal(chain_id, height, block_hash, fact_ids)
+
+    def fed_hash(self, chain_id: str, height: int) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT block_hash FROM sync_block WHERE chain_id = ? AND height = ?",
+                (chain_id, height),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
     def record_block(self, cursor: Cursor, fact_ids: list[str]) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO sync_block (chain_id, height, block_hash, fact_ids)"
-                    " VALUES (?, ?, ?, ?)",
-                    (cursor.chain_id, cursor.height, cursor.block_hash, json.dumps(fact_ids)),
-                )
+                self._journal(cursor.chain_id, cursor.height, cursor.block_hash, fact_ids)
                 self._set_cursor(cursor)
                 self._db.execute("COMMIT")
             except BaseException:
@@ -162,7 +196,11 @@ class SqliteSyncStore:
                     "DELETE FROM sync_block WHERE chain_id = ? AND height > ?",
                     (to.chain_id, to.height),
                 )
-                self._set_cursor(to)
+                self._db.execute(
+                    "UPDATE sync_cursor SET height = ?, block_hash = ?, state = ?"
+                    " WHERE chain_id = ? AND height > ?",
+                    (to.height, to.block_hash, to.state, to.chain_id, to.height),
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

@@ -38,6 +38,7 @@ from .errors import SyncError
 from .protocol import ChainAdapter, EventObserver
 from .records import (
     BlockApplied,
+    BlockRef,
     ChainInfo,
     ChainRolledBack,
     ChainUpdate,
@@ -196,44 +197,45 @@ class ChainSync:
                 "blocks must come in order with no gaps",
                 chain_id=chain_id,
             )
-        applied = replayed = rejected = 0
-        for fact in update.facts:
-            try:
-                result = await self.service.execute(
-                    fact.command, principal=SYSTEM, request_id=fact.fact_id, at=fact.at
+        if cursor is not None:
+            earlier = self.store.fed_hash(chain_id, block.height)
+            if earlier is not None and earlier != block.hash:
+                # This height was begun with another block before a crash, and that block
+                # has since been orphaned: its facts may have reached the ledger.
+                await self._rolled_back(
+                    RolledBack(BlockRef(cursor.height, cursor.block_hash, 0), deep=True)
                 )
-            except IdempotencyConflict as exc:
+        new_cursor = Cursor(chain_id, block.height, block.hash, update.cursor_state)
+        results = await asyncio.to_thread(self._feed_sync, update, new_cursor)
+        applied = replayed = rejected = 0
+        for fact, result in zip(update.facts, results, strict=False):
+            if isinstance(result, IdempotencyConflict):
                 raise SyncError(
                     f"{chain_id}: fact {fact.fact_id!r} came back with a different command; "
                     "fact ids must be derived from the chain fact",
                     chain_id=chain_id,
-                ) from exc
-            except OmnistakeError as exc:
+                ) from result
+            if isinstance(result, OmnistakeError):
                 if self.strict_facts:
                     raise SyncError(
                         f"{chain_id}: the ledger rejected fact {fact.fact_id!r}: "
-                        f"{exc.reason}: {exc.message}",
+                        f"{result.reason}: {result.message}",
                         chain_id=chain_id,
-                    ) from exc
+                    ) from result
                 rejected += 1
-                log.warning("%s: fact %s rejected: %s", chain_id, fact.fact_id, exc.reason)
+                log.warning("%s: fact %s rejected: %s", chain_id, fact.fact_id, result.reason)
                 await self._tell(
                     FactRejected(
                         chain_id=chain_id,
                         fact_id=fact.fact_id,
-                        reason=exc.reason,
-                        message=exc.message,
+                        reason=result.reason,
+                        message=result.message,
                     )
                 )
-                continue
-            if result.replayed:
+            elif result.replayed:
                 replayed += 1
             else:
                 applied += 1
-        new_cursor = Cursor(chain_id, block.height, block.hash, update.cursor_state)
-        await asyncio.to_thread(
-            self.store.record_block, new_cursor, [f.fact_id for f in update.facts]
-        )
         await self._tell(
             BlockApplied(
                 chain_id=chain_id,
@@ -246,6 +248,31 @@ class ChainSync:
         if self.progress is not None:
             self.progress(await self.status())
 
+    def _feed_sync(self, update: Finalized, cursor: Cursor) -> list[CommandResult | OmnistakeError]:
+        """Execute a block's facts in order, then move the cursor (one thread hop per block).
+        Stops early, without moving the cursor, on a conflict or a strict-mode rejection."""
+        results: list[CommandResult | OmnistakeError] = []
+        if update.facts:
+            self.store.begin_block(
+                cursor.chain_id,
+                cursor.height,
+                cursor.block_hash,
+                [f.fact_id for f in update.facts],
+            )
+        for fact in update.facts:
+            try:
+                results.append(
+                    self.service.execute_sync(
+                        fact.command, principal=SYSTEM, request_id=fact.fact_id, at=fact.at
+                    )
+                )
+            except OmnistakeError as exc:
+                results.append(exc)
+                if isinstance(exc, IdempotencyConflict) or self.strict_facts:
+                    return results
+        self.store.record_block(cursor, [f.fact_id for f in update.facts])
+        return results
+
     def _fed_hash_matches(self, cursor: Cursor, block: Any) -> bool:
         return bool(block.height == cursor.height and block.hash == cursor.block_hash)
 
@@ -253,20 +280,12 @@ class ChainSync:
         chain_id = self.chain_id
         cursor = self.cursor
         to = update.to_block
-        if cursor is None or to.height >= cursor.height:
-            # Nothing this loop fed is affected (it never moves the cursor forward here).
-            if cursor is not None and to.height == cursor.height and to.hash != cursor.block_hash:
-                raise SyncError(
-                    f"{chain_id}: rollback target {to.height} is not the block this loop fed "
-                    "at that height",
-                    chain_id=chain_id,
-                )
-            await self._tell(
-                ChainRolledBack(
-                    chain_id=chain_id, to_block=to, deep=update.deep, orphaned=0, rebuilt=False
-                )
+        if cursor is not None and to.height == cursor.height and to.hash != cursor.block_hash:
+            raise SyncError(
+                f"{chain_id}: rollback target {to.height} is not the block this loop fed "
+                "at that height",
+                chain_id=chain_id,
             )
-            return
         target = Cursor(chain_id, to.height, to.hash)
         journal = await asyncio.to_thread(self.store.rollback, target)
         candidates = set(update.orphaned_fact_ids) | set(journal)
@@ -279,10 +298,15 @@ class ChainSync:
             await self._rebuild(orphaned)
             rebuilt = True
             self.store.set_meta(_dispatch_key(chain_id), "0")
-        log.warning("%s: reorg to %s dropped %d fed facts", chain_id, to.height, len(orphaned))
+        if update.deep or rebuilt:
+            log.warning("%s: reorg to %s dropped %d fed facts", chain_id, to.height, len(orphaned))
         await self._tell(
             ChainRolledBack(
-                chain_id=chain_id, to_block=to, deep=True, orphaned=len(orphaned), rebuilt=rebuilt
+                chain_id=chain_id,
+                to_block=to,
+                deep=update.deep or rebuilt,
+                orphaned=len(orphaned),
+                rebuilt=rebuilt,
             )
         )
 

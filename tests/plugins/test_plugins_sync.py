@@ -459,3 +459,56 @@ async def test_rollbacks_that_miss_the_ledger_change_nothing() -> None:
     # A rollback target that contradicts the fed block at that height is refused.
     with pytest.raises(SyncError):
         await sync.apply(RolledBack(replace(empty, hash="ff" * 32), (), deep=True))
+
+
+async def test_crash_then_reorg_of_the_half_fed_block_equals_clean_replay(tmp_path: Path) -> None:
+    """The process dies after feeding a block's facts but before moving its cursor; while it
+    is down, that block (and only blocks above the cursor) is orphaned. On restart the
+    adapter resumes from the cursor, which is still canonical, and yields the new block at
+    that height: the loop's journal knows the old one was fed, and rebuilds without it."""
+    chain = MemChain("memchain:halffed")
+    _activity(chain, 0)
+    chain.mine(1 + DEPTH)
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    service = _service(url)
+
+    class CrashingStore(SqliteSyncStore):
+        crash = False
+
+        def record_block(self, cursor: Cursor, fact_ids: list[str]) -> None:
+            if self.crash and fact_ids:
+                raise OSError("power cut before the cursor moved")
+            super().record_block(cursor, fact_ids)
+
+    store = CrashingStore(tmp_path / "sync.sqlite")
+    sync = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH), store)
+    await sync.catch_up(10)
+    cursor = sync.cursor
+    assert cursor is not None
+    chain.mine(1)  # an empty block: the cursor moves
+    _activity(chain, 1)
+    chain.mine(1 + DEPTH)
+    store.crash = True
+    with pytest.raises(OSError):
+        await sync.catch_up(10)
+    half_fed = service.ledger.active_balance_of("v1", "memchain:halffed:s1", 10**10)
+    assert half_fed == 1_001, "the facts reached the ledger, the cursor did not move"
+    store.close()
+    # While down: a reorg replaces the half-fed block but not the cursor's block.
+    stuck = CrashingStore(tmp_path / "sync.sqlite").cursor("memchain:halffed")
+    assert stuck is not None
+    chain.reorg(chain.head.height - stuck.height, [chain.make_tx("mint", to="s1", amount=3)])
+    chain.mine(DEPTH)
+    assert chain.is_canonical(chain.block(stuck.block_hash))
+    store = CrashingStore(tmp_path / "sync.sqlite")
+    recorder = Recorder()
+    sync = ChainSync(
+        service, MemchainAdapter(chain, confirmation_depth=DEPTH), store, observers=[recorder]
+    )
+    await sync.catch_up(10)
+    (deep,) = [e for e in recorder.seen if isinstance(e, ChainRolledBack)]
+    assert deep.rebuilt and deep.orphaned == 1
+    assert service.ledger.active_balance_of("v1", "memchain:halffed:s1", 10**10) == 0
+    _same(service, await _clean_replay(chain))
+    service.close()
+    store.close()
