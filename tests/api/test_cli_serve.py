@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 import signal
 import stat
 from pathlib import Path
@@ -167,3 +168,30 @@ async def test_client_commands_against_served_process(tmp_path: Path) -> None:
         assert json.loads(out)["seq"] == 2
     finally:
         assert await stop_serve(proc, lines) == 0
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+async def test_serve_and_client_commands_over_mutual_tls(tmp_path: Path) -> None:
+    from test_tls import make_pki
+
+    make_pki(tmp_path / "pki")
+    pki = {name: str(tmp_path / "pki" / name) for name in ("ca.pem", "server.pem", "server.key")}
+    pki.update(
+        client=str(tmp_path / "pki" / "client.pem"), key=str(tmp_path / "pki" / "client.key")
+    )
+    proc, port, lines = await start_serve(
+        tmp_path, "--tls-cert", pki["server.pem"], "--tls-key", pki["server.key"],
+        "--tls-client-ca", pki["ca.pem"],
+    )  # fmt: skip
+    token_file = str(tmp_path / "omnistake.sqlite.admin-token")
+    server = ["--server", f"127.0.0.1:{port}", "--token-file", token_file, "--timeout", "5"]
+    tls = ["--tls-ca", pki["ca.pem"], "--tls-cert", pki["client"], "--tls-key", pki["key"]]
+    try:
+        code, out, err = await run_cli("network", "register", "da-layer", *server, *tls)
+        assert code == 0, err
+        assert json.loads(out)["events"][0]["type"] == "NetworkRegistered"
+        code, _, err = await run_cli("state-hash", *server, "--tls-ca", pki["ca.pem"])
+        assert code == 1 and "UNAVAILABLE" in err  # no client certificate: handshake refused
+    finally:
+        assert await stop_serve(proc, lines) == 0
+    assert "mutual TLS" in "".join(lines)
