@@ -123,7 +123,7 @@ def test_duplicate_namespace_rejected_on_direct_register() -> None:
     def spec(name: str) -> SimpleNamespace:
         @hookimpl
         def omnistake_chain_adapters() -> list[ChainAdapterSpec]:
-            return [ChainAdapterSpec(namespace="twin", name=name, factory=lambda c, o: None)]
+            return [ChainAdapterSpec(namespace="twin", name=name, factory=lambda c, o: None)]  # type: ignore[arg-type,return-value]
 
         return SimpleNamespace(omnistake_chain_adapters=omnistake_chain_adapters)
 

@@ -17,7 +17,8 @@ class TestMemchainDepth3(AdapterConformance):
 
     @pytest.fixture
     def adapter_harness(self) -> AdapterHarness:
-        return memchain_testing.harness(confirmation_depth=3)
+        made: AdapterHarness = memchain_testing.harness(confirmation_depth=3)
+        return made
 
 
 class TestMemchainDepth1(AdapterConformance):
@@ -25,7 +26,8 @@ class TestMemchainDepth1(AdapterConformance):
 
     @pytest.fixture
     def adapter_harness(self) -> AdapterHarness:
-        return memchain_testing.harness(confirmation_depth=1)
+        made: AdapterHarness = memchain_testing.harness(confirmation_depth=1)
+        return made
 
 
 def test_harness_is_published_through_entry_points() -> None:
