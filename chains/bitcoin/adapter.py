@@ -296,6 +296,14 @@ class BitcoinAdapter:
             self._mono[e.hash] = t
         return t
 
+    async def block_time(self, block_hash_hex: str) -> int:
+        """Monotone chain time of a known block (display-order hash)."""
+        headers = await self.headers()
+        entry = headers.entry(bytes.fromhex(block_hash_hex)[::-1])
+        if entry is None:
+            raise BitcoinAdapterError("unknown block", cause="UNKNOWN_BLOCK")
+        return self._time(headers, entry)
+
     def _ref(self, headers: HeaderChain, entry: HeaderEntry) -> BlockRef:
         return BlockRef(entry.height, entry.header.hash_hex, self._time(headers, entry))
 
@@ -618,8 +626,14 @@ class BitcoinAdapter:
         verifier = self._verifier(None)
         records = []
         unspent: set[OutPoint] = set()
+        unusable: list[SlashingFailure] = []
         for d in self.registry.delegations_of(parsed.fp_pk):
-            record = verifier.verify(replace(d.submission, inclusion=None))
+            try:
+                record = verifier.verify(replace(d.submission, inclusion=None))
+            except BitcoinError as exc:  # a stored delegation no longer verifies: never sent
+                op = Transaction.parse(d.submission.unbonding_tx).inputs[0].prevout
+                unusable.append(SlashingFailure(op, "staking", exc.reason, exc.message))
+                continue
             records.append(record)
             staked = await self._confirmed_height(headers, record.staking_tx.txid_bytes)
             unbonded = await self._confirmed_height(headers, record.unbonding_tx.txid_bytes)
@@ -648,7 +662,8 @@ class BitcoinAdapter:
                 continue
             sent.append(done_tx)
         fp = self.registry.mark_slashed(parsed.fp_pk, headers.tip_height - self.depth)
-        return EquivocationSlash(fp, tuple(sent), result.failures, tuple(refused))
+        failures = (*unusable, *result.failures)
+        return EquivocationSlash(fp, tuple(sent), failures, tuple(refused))
 
     async def execute_slash(self, instruction: SlashInstruction) -> SlashOutcome:
         """Complete and broadcast the FP's pre-signed slashing txs. The instruction carries

@@ -180,7 +180,12 @@ async def slash_double_sign(
         )
     service = sync.service
     chain = adapter.chain_id
+    # Slash at the chain time of the latest block fed to the ledger (never behind the
+    # domain's clock), against the stake one second before it.
     at = domain_time(service, chain)
+    cursor = sync.cursor
+    if cursor is not None:
+        at = max(at, await adapter.block_time(cursor.block_hash))
     capture = max(at - 1, 0)
     stake = service.ledger.stake_at(fp.vault, network, subnetwork, fp.operator, capture)
     amount = slash_amount(stake, adapter)
