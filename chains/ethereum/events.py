@@ -525,11 +525,35 @@ class IndexedEvent:
         return (self.block_hash, self.log_index)
 
 
+def _static_word(typ: str) -> bool:
+    """Types that fill exactly one 32-byte word when ABI-encoded."""
+    if typ in ("address", "bool"):
+        return True
+    if typ.startswith(("uint", "int")) and "[" not in typ:
+        return True
+    return typ.startswith("bytes") and typ != "bytes" and "[" not in typ
+
+
+def _word(typ: str, word: bytes) -> Any:
+    """Decode one 32-byte word of a static type (topics and fixed-size data)."""
+    if typ == "address":
+        return _checksum("0x" + word[12:].hex())
+    if typ == "bool":
+        return word[-1] != 0
+    if typ.startswith("uint"):
+        return int.from_bytes(word, "big")
+    if typ.startswith("int"):
+        return int.from_bytes(word, "big", signed=True)
+    return bytes(word[: int(typ[5:])])
+
+
 @dataclass(frozen=True)
 class _EventSpec:
     name: str
-    inputs: tuple[tuple[str, str, bool], ...]  # (name, type, indexed)
+    inputs: tuple[tuple[str, str, bool], ...]  # (snake name, type, indexed)
     record: type[EventRecord] | None
+    plain: tuple[str, ...]  # types of the data part
+    plain_static: bool  # every data type is one word: decode by slicing
 
 
 class EventDecoder:
@@ -546,12 +570,16 @@ class EventDecoder:
                         continue
                     types = [i["type"] for i in item["inputs"]]
                     topic = keccak(text=f"{item['name']}({','.join(types)})")
+                    plain = tuple(i["type"] for i in item["inputs"] if not i["indexed"])
                     spec = _EventSpec(
                         name=item["name"],
                         inputs=tuple(
-                            (i["name"], i["type"], bool(i["indexed"])) for i in item["inputs"]
+                            (_snake(i["name"]), i["type"], bool(i["indexed"]))
+                            for i in item["inputs"]
                         ),
                         record=typed.get(item["name"]),
+                        plain=plain,
+                        plain_static=all(_static_word(t) for t in plain),
                     )
                     self._specs[(kind, topic)] = spec
 
@@ -560,19 +588,34 @@ class EventDecoder:
         return [t for (k, t) in self._specs if k == kind]
 
     def decode(self, kind: SourceKind, topics: list[bytes], data: bytes) -> EventRecord | None:
-        """Typed record of one log, or None when the topic is unknown for ``kind``."""
+        """Typed record of one log, or None when the topic is unknown for ``kind`` or the
+        log does not fit the event's layout."""
         if not topics:
             return None
         spec = self._specs.get((kind, bytes(topics[0])))
         if spec is None:
             return None
-        plain = [t for (_, t, idx) in spec.inputs if not idx]
-        values = iter(abi_decode(plain, bytes(data)) if plain else ())
+        if len(topics) != 1 + sum(1 for _, _, idx in spec.inputs if idx):
+            return None  # same signature, different indexing: not this contract's event
+        if spec.plain_static:
+            if len(data) != 32 * len(spec.plain):
+                return None
+            values = iter(_word(t, data[32 * k : 32 * k + 32]) for k, t in enumerate(spec.plain))
+        else:
+            try:
+                decoded = abi_decode(list(spec.plain), bytes(data))
+            except Exception:
+                return None  # malformed data: the caller keeps the log raw
+            values = iter(_convert(t, v) for t, v in zip(spec.plain, decoded, strict=True))
         tops = iter(topics[1:])
         args: list[tuple[str, Any]] = []
         for name, typ, indexed in spec.inputs:
-            raw = abi_decode([typ], bytes(next(tops)))[0] if indexed else next(values)
-            args.append((_snake(name), _convert(typ, raw)))
+            if indexed:
+                topic = bytes(next(tops))
+                # Dynamic indexed values are stored as their hash: keep the 32 bytes.
+                args.append((name, _word(typ, topic) if _static_word(typ) else topic))
+            else:
+                args.append((name, next(values)))
         if spec.record is None:
             return AdminEvent(name=spec.name, args=tuple(args))
         kwargs = dict(args)

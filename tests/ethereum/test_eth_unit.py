@@ -104,3 +104,42 @@ def test_keystore_file_is_standard_v3(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "k.json").read_text())
     assert data["version"] == 3
     assert Account.from_key(Account.decrypt(data, "pw")).address == signer.address
+
+
+def test_event_decoder_typed_records_and_malformed_logs() -> None:
+    from eth_utils.crypto import keccak
+    from omnistake.chains.ethereum.events import (
+        ClaimBatch,
+        Deposit,
+        EventDecoder,
+        SetMaxNetworkLimit,
+        SourceKind,
+    )
+    from omnistake.chains.ethereum.toolchain import toolchain_available
+
+    ok, why = toolchain_available()
+    if not ok:
+        pytest.skip(f"Ethereum toolchain missing: {why}")
+    dec = EventDecoder(find_toolchain())
+    alice = "0x" + "11" * 20
+    word = lambda v: v.to_bytes(32, "big")  # noqa: E731
+    addr = lambda a: bytes(12) + bytes.fromhex(a[2:])  # noqa: E731
+    topic = keccak(text="Deposit(address,address,uint256,uint256)")
+    rec = dec.decode(SourceKind.VAULT, [topic, addr(alice), addr(alice)], word(5) + word(7))
+    assert isinstance(rec, Deposit)
+    assert (rec.amount, rec.shares) == (5, 7) and rec.depositor.lower() == alice
+    # Wrong topic count or short data: not this event (the indexer keeps such logs raw).
+    assert dec.decode(SourceKind.VAULT, [topic, addr(alice)], word(5) + word(7)) is None
+    assert dec.decode(SourceKind.VAULT, [topic, addr(alice), addr(alice)], word(5)) is None
+    # The same topic from a contract of another kind is not decoded as that kind's event.
+    assert dec.decode(SourceKind.NETWORK_REGISTRY, [topic], b"") is None
+    sn = bytes.fromhex(NETWORK[2:]) + (3).to_bytes(12, "big")
+    t2 = keccak(text="SetMaxNetworkLimit(bytes32,uint256)")
+    rec2 = dec.decode(SourceKind.DELEGATOR, [t2, sn], word(2**255))
+    assert isinstance(rec2, SetMaxNetworkLimit)
+    assert (rec2.network, rec2.identifier, rec2.amount) == (NETWORK, 3, 2**255)
+    t3 = keccak(text="ClaimBatch(address,address,uint256[],uint256)")
+    data = word(64) + word(9) + word(2) + word(4) + word(5)
+    rec3 = dec.decode(SourceKind.VAULT, [t3, addr(alice), addr(alice)], data)
+    assert isinstance(rec3, ClaimBatch) and rec3.epochs == (4, 5) and rec3.amount == 9
+    assert dec.decode(SourceKind.VAULT, [t3, addr(alice), addr(alice)], word(999)) is None
