@@ -64,6 +64,13 @@ class DeadlineExceeded(OmnistakeError):
     kind = "deadline_exceeded"
 
 
+class ListenFailed(OmnistakeError):
+    """The server could not bind its listen address."""
+
+    reason = "LISTEN_FAILED"
+    kind = "unavailable"
+
+
 class Internal(OmnistakeError):
     """An unexpected server error (details are in the server log, never on the wire)."""
 
@@ -157,6 +164,7 @@ __all__ = [
     "Internal",
     "InvalidAmount",
     "InvalidPageToken",
+    "ListenFailed",
     "MalformedRequest",
     "RemoteError",
     "Unauthenticated",

@@ -13,6 +13,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from omnistake.api import events, registry, slashing, stake, vaults
+from omnistake.api.errors import ListenFailed
 from omnistake.api.rpc import Api, ServiceDef
 from omnistake.service import LedgerService
 
@@ -94,12 +95,18 @@ class ApiServer:
 
     async def start(self) -> int:
         """Bind, start serving, mark every service SERVING; return the bound port."""
-        if self.tls is None:
-            port = int(self._server.add_insecure_port(self.listen))
-        else:
-            port = int(self._server.add_secure_port(self.listen, self.tls.credentials()))
+        try:
+            if self.tls is None:
+                port = int(self._server.add_insecure_port(self.listen))
+            else:
+                port = int(self._server.add_secure_port(self.listen, self.tls.credentials()))
+        except RuntimeError:
+            port = 0
         if port == 0:
-            raise OSError(f"could not listen on {self.listen}")
+            raise ListenFailed(
+                f"cannot listen on {self.listen}: the address is in use or not local",
+                field="listen",
+            )
         await self._server.start()
         for name in ["", *(s.full_name for s in SERVICES)]:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)

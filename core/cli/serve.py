@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from omnistake.errors import OmnistakeError
+from omnistake.store.base import Store
 
 DEFAULT_LISTEN = "127.0.0.1:50051"
 DEFAULT_DB_NAME = "omnistake.sqlite"
@@ -156,7 +157,7 @@ def serve(
         _fail(error)
     try:
         token_path = admin_token_path(url, admin_token_file)
-        if service.store.last_seq() == 0 and not token_path.exists():
+        if service.store.last_seq() == 0 and not _valid_token_file(service.store, token_path):
             now = service.ledger.clock.now()
             secret, _ = issue_token(service.store, Principal.parse(ADMIN_PRINCIPAL), now=now)
             write_secret(token_path, secret)
@@ -177,9 +178,23 @@ def serve(
             )
             await serve_until_signalled(server, grace)
 
-        asyncio.run(run())
+        try:
+            asyncio.run(run())
+        except OmnistakeError as error:
+            _fail(error)
     finally:
         service.close()
+
+
+def _valid_token_file(store: Store, path: Path) -> bool:
+    """Does ``path`` hold a token this store knows (e.g. not one from an old memory:// run)?"""
+    from omnistake.api.auth import hash_token
+
+    if not path.exists():
+        return False
+    token = path.read_text().strip()
+    record = store.find_token(hash_token(token)) if token else None
+    return record is not None and not record.revoked
 
 
 def _safe_url(url: str) -> str:

@@ -84,6 +84,11 @@ async def test_serve_keeps_state_and_token_across_restarts(tmp_path: Path) -> No
         async with OmnistakeClient(f"127.0.0.1:{port}", token=token) as client:
             await client.register_asset(STETH, 18)
             before = await client.state_hash()
+        code, _, err = await run_cli(
+            "serve", "--listen", f"127.0.0.1:{port}", "--db", "memory://",
+            "--admin-token-file", str(tmp_path / "memory.admin-token"),
+        )  # fmt: skip
+        assert code == 1 and "LISTEN_FAILED" in err  # the port is taken: a clean error
     finally:
         assert await stop_serve(proc, lines) == 0
     proc, port, lines = await start_serve(tmp_path)
