@@ -52,6 +52,7 @@ from omnistake.plugins import (
     ChainSync,
     DepositClaim,
     DepositRejected,
+    FactRejected,
     OutcomeStatus,
     PayoutInstruction,
     PayoutOutcome,
@@ -532,3 +533,24 @@ async def test_rejected_deposits_leave_the_ledger_unchanged(hub: Hub) -> None:
     assert vault.total_deposited == 10 * UNIT
     assert await token_balance(h.svm, h.lst.token_account) == 10 * UNIT
     assert await h.tokens_of(h.hub_key) == 10 * UNIT
+
+
+async def test_followed_deposit_behind_the_hub_clock_is_claimed_instead(hub: Hub) -> None:
+    """The ledger keeps hub vaults in one clock domain that never goes back. A deposit that
+    following reaches only after a later hub change is rejected as a fact (reported, not
+    fatal); the staker's claim then credits it, at the Clock time of the verification."""
+    h = hub
+    alice = await h.wallet(tokens=100 * UNIT)
+    await open_vaults(h)
+    h.adapter.start_slot = h.svm.slot
+    sig = await deposit_lst(h.svm, alice, h.lst, 9 * UNIT, staker_account=h.account(alice))
+    h.finalize()
+    # a change to a hub vault, later than the deposit's slot
+    await h.do(C.SetMaxNetworkLimit(vault=LST_VAULT, network=NET, amount=10**30))
+    await h.sync.catch_up(30)
+    rejected = [e for e in h.sync.events if isinstance(e, FactRejected)]
+    assert [(e.fact_id, e.reason) for e in rejected] == [(f"{CHAIN}:{sig}", "TIME_WENT_BACKWARDS")]
+    assert h.service.ledger.vault(LST_VAULT).total_deposited == 0
+    claim = DepositClaim(vault=LST_VAULT, staker=h.account(alice), reference=str(sig))
+    assert not (await h.sync.verify_deposit(claim)).replayed
+    assert await h.check_balances() == (9 * UNIT, 0)
