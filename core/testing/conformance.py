@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 import pytest_asyncio
 from omnistake.clock import ManualClock
+from omnistake.errors import OmnistakeError
 from omnistake.ids import parse_asset_id, parse_chain_id
-from omnistake.ledger.commands import Command
+from omnistake.ledger.commands import Command, Deposit
 from omnistake.plugins.errors import Unsupported
 from omnistake.plugins.protocol import ChainAdapter
 from omnistake.plugins.records import (
@@ -38,6 +40,7 @@ from omnistake.plugins.records import (
     PayoutInstruction,
     SlashInstruction,
     SyncStatus,
+    VerifiedDeposit,
 )
 from omnistake.plugins.sync import ChainSync
 from omnistake.service import LedgerService
@@ -93,6 +96,7 @@ async def _deep_reorg_setup(controller: ChainController) -> None:
 
 async def _synced(harness: AdapterHarness, service: LedgerService) -> ChainSync:
     sync = ChainSync(service, harness.make_adapter())
+    await sync.start()  # registers the adapter's assets
     await harness.controller.setup_ledger(service)
     await sync.catch_up(TIMEOUT)
     return sync
@@ -387,6 +391,39 @@ class AdapterConformance:
         assert orphaned_seq > 0
         assert ledger_service.ledger.seq == clean.ledger.seq
         assert ledger_service.ledger.state_hash() == clean.ledger.state_hash()
+
+    # -- deposits on request ------------------------------------------------------------------
+
+    async def test_verified_deposit_credits_once(
+        self, adapter: ChainAdapter, harness: AdapterHarness, ledger_service: LedgerService
+    ) -> None:
+        """For adapters that verify deposits: the controller's optional
+        ``make_deposit(service) -> DepositClaim`` makes a final deposit on chain."""
+        info = await adapter.describe()
+        make_deposit = getattr(harness.controller, "make_deposit", None)
+        if not info.can("verify_deposit") or make_deposit is None:
+            pytest.skip("no verify_deposit capability, or the controller has no make_deposit")
+        sync = ChainSync(ledger_service, adapter)
+        await sync.start()
+        await harness.controller.setup_ledger(ledger_service)
+        claim = await make_deposit(ledger_service)
+        verified = await adapter.verify_deposit(claim)
+        assert isinstance(verified, VerifiedDeposit)
+        assert isinstance(verified.fact.command, Deposit)
+        assert (verified.fact.command.vault, verified.fact.command.staker) == (
+            claim.vault,
+            claim.staker,
+        )
+        if claim.amount is not None:
+            assert verified.fact.command.amount == claim.amount
+        assert verified.confirmations > info.confirmation_depth
+        assert verified.fact.at == verified.block.timestamp
+        assert await adapter.verify_deposit(claim) == verified, "verification is deterministic"
+        first = await sync.verify_deposit(claim)
+        second = await sync.verify_deposit(claim)
+        assert not first.replayed and second.replayed, "a deposit is credited once"
+        with pytest.raises(OmnistakeError):
+            await adapter.verify_deposit(replace(claim, amount=(claim.amount or 0) + 1))
 
     # -- capabilities -------------------------------------------------------------------------
 

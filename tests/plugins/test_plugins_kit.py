@@ -30,6 +30,15 @@ class TestMemchainDepth1(AdapterConformance):
         return made
 
 
+class TestMemchainHubCustody(AdapterConformance):
+    """The same adapter in hub custody: deposits verified on request (or followed)."""
+
+    @pytest.fixture
+    def adapter_harness(self) -> AdapterHarness:
+        made: AdapterHarness = memchain_testing.harness(confirmation_depth=2, custody="hub_custody")
+        return made
+
+
 def test_harness_is_published_through_entry_points() -> None:
     assert installed_harnesses()["memchain"] is memchain_testing.harness
 

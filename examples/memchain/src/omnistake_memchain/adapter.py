@@ -123,16 +123,35 @@ class MemchainAdapter:
         return f"{self.chain_id}:{address}"
 
     def facts(self, block: Block) -> tuple[ChainFact, ...]:
-        """The ledger commands a block's events mean (mirrored mode; none otherwise)."""
-        if self.custody is not Custody.MIRRORED:
-            return ()
+        """The ledger commands a block's events mean.
+
+        Mirrored: every vault event. Hub custody: transfers to the custody address that
+        name a vault (a memo) are deposits, with the same fact id :meth:`verify_deposit`
+        gives them, so whichever path sees a deposit first credits it, once.
+        """
         out = []
         for log in self.chain.logs(block):
-            command = self._command(log)
-            if command is not None:
-                fact_id = f"{self.chain_id}:{block.hash}:{log.index}"
-                out.append(ChainFact(fact_id, command, block.timestamp))
+            if self.custody is Custody.MIRRORED:
+                command = self._command(log)
+                if command is not None:
+                    fact_id = f"{self.chain_id}:{block.hash}:{log.index}"
+                    out.append(ChainFact(fact_id, command, block.timestamp))
+            elif self._is_custody_deposit(log):
+                out.append(self._deposit_fact(log, str(log.data["vault"]), block))
         return tuple(out)
+
+    def _is_custody_deposit(self, log: Log) -> bool:
+        return (
+            log.kind == "transfer"
+            and log.data["to"] == self.custody_address
+            and bool(log.data.get("vault"))
+        )
+
+    def _deposit_fact(self, log: Log, vault: str, block: Block) -> ChainFact:
+        command = Deposit(
+            vault=vault, staker=self.account(log.data["sender"]), amount=log.data["amount"]
+        )
+        return ChainFact(f"{self.chain_id}:deposit:{log.txid}", command, block.timestamp)
 
     def _command(self, log: Log) -> Command | None:
         d = log.data
@@ -252,11 +271,12 @@ class MemchainAdapter:
                 field="reference",
                 cause="NOT_FINAL",
             )
-        fact = ChainFact(
-            f"{self.chain_id}:deposit:{tx.txid}",
-            Deposit(vault=claim.vault, staker=claim.staker, amount=data["amount"]),
-            block.timestamp,
-        )
+        memo = data.get("vault")
+        if memo and memo != claim.vault:
+            raise DepositRejected(
+                "the transfer names another vault", field="vault", cause="WRONG_VAULT"
+            )
+        fact = self._deposit_fact(logs[0], claim.vault, block)
         return VerifiedDeposit(fact=fact, block=ref(block), confirmations=confirmations)
 
     def _send_once(self, instruction_id: str, kind: str, **data: Any) -> str:
