@@ -5,12 +5,15 @@ write (Deposit) with 1, 16 and 64 concurrent clients, over gRPC against `omnista
 its own SQLite file.
 
     .venv/bin/python bench/bench_api.py [--seconds 2.0]
+
+Prints a table and writes the same figures to bench/results/api.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import signal
 import statistics
@@ -30,6 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 STETH = "eip155:1/erc20:0xae7ab96520de3a18e5e111b5eaab095312d7fe84"
 ALICE = "eip155:1:0xa11ce"
 CONCURRENCY = (1, 16, 64)
+RESULTS = Path(__file__).resolve().parent / "results" / "api.json"
 
 Op = Callable[[int], Awaitable[object]]
 
@@ -165,6 +169,7 @@ async def main(seconds: float) -> None:
                 "call   clients |  wire op/s  p50 ms   p99 ms "
                 "|  local op/s  p50 ms   p99 ms | local/wire"
             )
+            figures: list[dict[str, object]] = []
             for call in ("read", "write"):
                 for n in CONCURRENCY:
                     clients = [OmnistakeClient(target, token=token) for _ in range(n)]
@@ -175,9 +180,21 @@ async def main(seconds: float) -> None:
                         wire = await measure(wire_op, n, seconds)
                         local = await measure(local_op, n, seconds)
                         print(row(call, n, wire, local))
+                        figures.append(
+                            {
+                                "call": call,
+                                "clients": n,
+                                "wire": dict(zip(("ops", "p50_ms", "p99_ms"), wire, strict=True)),
+                                "local": dict(zip(("ops", "p50_ms", "p99_ms"), local, strict=True)),
+                                "local_over_wire": local[0] / wire[0] if wire[0] else None,
+                            }
+                        )
                     finally:
                         for c in clients:
                             await c.close()
+            RESULTS.parent.mkdir(exist_ok=True)
+            RESULTS.write_text(json.dumps({"seconds_per_cell": seconds, "rows": figures}, indent=2))
+            print(f"\nwrote {RESULTS.relative_to(REPO)}")
         finally:
             service.close()
             proc.send_signal(signal.SIGTERM)
