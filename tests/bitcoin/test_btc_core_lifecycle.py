@@ -380,3 +380,20 @@ async def test_slashing_tx_with_failing_signature_is_never_broadcast(
     assert sent.delegation_outpoint.txid == good.tx.txid_bytes
     assert [t.txid_bytes for t in hub.world.chain.mempool] == [sent.tx.txid_bytes]
     assert result.slashed == 170_000
+
+
+async def test_reorg_deeper_than_k_uncredits_and_reinclusion_credits_again(hub: Hub) -> None:
+    w = hub.world
+    staked = w.stake(secret("staker-z"), ALICE_PK, 400_000, broadcast=False)
+    await hub.adapter.register_delegation(staked.submission)
+    w.chain.broadcast(staked.tx)
+    await hub.mine(1 + K)
+    assert hub.stake() == 400_000
+    w.chain.reorg(K + 1)  # the staking block itself is orphaned
+    await hub.sync.catch_up(10)
+    deep = [e for e in hub.sync.events if getattr(e, "deep", False)]
+    assert deep and deep[-1].rebuilt
+    assert hub.stake() == 0 and hub.balance(staked) == 0
+    w.chain.broadcast(staked.tx)  # its input is unspent again on the new branch
+    await hub.mine(1 + K)
+    assert hub.stake() == 400_000
