@@ -58,6 +58,7 @@ from .records import (
     SyncStatus,
     VerifiedDeposit,
 )
+from .supervisor import ChainConfig, ChainHealth, SyncSupervisor
 from .sync import ChainSync
 
 __all__ = [
@@ -69,7 +70,9 @@ __all__ = [
     "BlockRef",
     "ChainAdapter",
     "ChainAdapterSpec",
+    "ChainConfig",
     "ChainFact",
+    "ChainHealth",
     "ChainInfo",
     "ChainRolledBack",
     "ChainSync",
@@ -110,6 +113,7 @@ __all__ = [
     "SyncEvent",
     "SyncStatus",
     "SyncStore",
+    "SyncSupervisor",
     "UnknownHook",
     "Unsupported",
     "VerifiedDeposit",

@@ -4,6 +4,9 @@ canonical chain, and slash/payout instructions reach the adapter once."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -515,3 +518,59 @@ async def test_crash_then_reorg_of_the_half_fed_block_equals_clean_replay(tmp_pa
     _same(service, await _clean_replay(chain))
     service.close()
     store.close()
+
+
+async def test_supervisor_restarts_a_failing_chain_and_keeps_the_others() -> None:
+    from omnistake.plugins import ChainConfig, PluginManager, SyncSupervisor
+    from omnistake_memchain import NETWORK, create_chain
+
+    manager = PluginManager(only={"memchain"})
+    manager.load_entry_points()
+    good = create_chain("memchain:sup-good")
+    _activity(good, 0)
+    good.mine(1 + DEPTH)
+    NETWORK.pop("memchain:sup-late", None)  # not running yet: its adapter cannot be built
+    service = _service()
+    supervisor = SyncSupervisor(
+        service,
+        manager,
+        MemorySyncStore(),
+        [
+            ChainConfig(chain_id="memchain:sup-good", options={"confirmation_depth": DEPTH}),
+            ChainConfig(chain_id="memchain:sup-late", options={"confirmation_depth": DEPTH}),
+        ],
+        backoff=(0.01, 0.05),
+    )
+    task = asyncio.create_task(supervisor.run())
+    try:
+        good_health = supervisor.health["memchain:sup-good"]
+        late_health = supervisor.health["memchain:sup-late"]
+
+        async def good_synced() -> bool:
+            return good_health.sync is not None and await good_health.sync.caught_up()
+
+        await wait_until(good_synced, task=task)
+        await wait_until(_true_when(lambda: late_health.restarts >= 2), task=task)
+        assert late_health.last_error is not None and "NO_CHAIN" in late_health.last_error
+        late = create_chain("memchain:sup-late")
+        _activity(late, 0)
+        late.mine(1 + DEPTH)
+
+        async def late_synced() -> bool:
+            return late_health.sync is not None and await late_health.sync.caught_up()
+
+        await wait_until(late_synced, task=task)
+        assert late_health.running
+        balance = service.ledger.active_balance_of("v1", "memchain:sup-late:s0", 10**10)
+        assert balance == 1_000
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _true_when(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
+    async def condition() -> bool:
+        return check()
+
+    return condition
