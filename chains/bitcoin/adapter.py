@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from omnistake.errors import OmnistakeError
@@ -141,8 +141,6 @@ class EquivocationSlash:
     broadcast: tuple[CompletedSlashingTx, ...]
     failures: tuple[SlashingFailure, ...]
     rejected_by_backend: tuple[tuple[str, str], ...] = ()
-    extracted_key_matches: bool = True
-    detail: dict[str, str] = field(default_factory=dict)
 
 
 class BitcoinAdapter:
@@ -430,6 +428,18 @@ class BitcoinAdapter:
                 if height is not None:
                     self._included[t.txid] = (height, headers.main_chain_hash(height) or b"")
 
+    async def _inclusion(self, headers: HeaderChain, t: _Tracked) -> int | None:
+        """Best-chain inclusion height of a delegation's staking tx (cached, re-checked)."""
+        cached = self._included.get(t.txid)
+        if cached is not None and headers.main_chain_hash(cached[0]) == cached[1]:
+            return cached[0]
+        height = await self._confirmed_height(headers, t.txid_bytes)
+        if height is None:
+            self._included.pop(t.txid, None)
+            return None
+        self._included[t.txid] = (height, headers.main_chain_hash(height) or b"")
+        return height
+
     def _credited(self, t: _Tracked, inclusion_height: int) -> bool:
         """Whether the delegation became stake: FP registered and not slashed before its
         inclusion, and enough staking time left once it is ``k`` deep (Babylon's
@@ -461,17 +471,17 @@ class BitcoinAdapter:
                 spent = by_outpoint.get(txin.prevout)
                 if spent is None or spent.txid in exited:
                     continue
-                inc = self._included.get(spent.txid)
-                if inc is None or not self._credited(spent, inc[0]):
+                included = await self._inclusion(headers, spent)
+                if included is None or not self._credited(spent, included):
                     continue
-                if height <= self._expiry(spent, inc[0]):
+                if height <= self._expiry(spent, included):
                     facts.append(self._exit_fact(spent, at))
                     exited.add(spent.txid)
         for t in sorted(tracked, key=lambda t: t.txid):
             inc = self._included.get(t.txid)
             if inc is None or t.txid in exited or self._expiry(t, inc[0]) != height:
                 continue
-            if not self._credited(t, inc[0]):
+            if await self._inclusion(headers, t) != inc[0] or not self._credited(t, inc[0]):
                 continue
             earlier = [
                 await self._confirmed_height(headers, txid)
@@ -598,6 +608,7 @@ class BitcoinAdapter:
         final = headers.tip_height - self.depth
         stored = self.registry.add_delegation(Delegation(sub, final))
         tracked = self._track(stored)
+        self._included[txid] = (record.inclusion_height, inclusion.hash)
         if stored.registered_height < record.inclusion_height:
             at = self._time(headers, inclusion)  # follow credits it in its inclusion block
         else:

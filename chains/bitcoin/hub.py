@@ -35,6 +35,7 @@ from omnistake.ledger.commands import (
     RegisterOperator,
     SetMaxNetworkLimit,
     SetNetworkLimit,
+    SetOperatorKey,
     Slash,
 )
 from omnistake.ledger.events import Slashed
@@ -104,6 +105,16 @@ async def register_finality_provider(
         )
     chain = adapter.chain_id
     vault = vault or f"btc-{operator}"
+    known = adapter.registry.finality_provider(fp_pk)
+    if known is not None and (known.operator, known.vault) != (operator, vault):
+        raise BitcoinAdapterError(
+            "this FP key is registered for another operator or vault", cause="FP_KEY_IN_USE"
+        )
+    existing = service.ledger.state.operators.get(operator)
+    if existing is not None and existing.keys.get("bip122") not in (None, fp_pk.hex()):
+        raise BitcoinAdapterError(
+            "the operator is registered with another bip122 key", cause="OPERATOR_KEY_MISMATCH"
+        )
     at = domain_time(service, chain)
     key = f"btc-fp:{chain}:{fp_pk.hex()[:24]}"
     with contextlib.suppress(AlreadyExists):  # same request id as ChainSync.start() uses
@@ -112,11 +123,18 @@ async def register_finality_provider(
             principal=SYSTEM,
             request_id="asset:" + adapter.asset_id,
         )
-    with contextlib.suppress(AlreadyExists):
+    as_operator = Principal(Role.OPERATOR, operator)
+    if existing is None:
         await service.execute(
             RegisterOperator(operator=operator, keys={"bip122": fp_pk.hex()}),
-            principal=Principal(Role.OPERATOR, operator),
+            principal=as_operator,
             request_id=f"{key}:operator",
+        )
+    elif "bip122" not in existing.keys:  # an operator of other chains adds its BTC key
+        await service.execute(
+            SetOperatorKey(operator=operator, namespace="bip122", key=fp_pk.hex()),
+            principal=as_operator,
+            request_id=f"{key}:operator-key",
         )
     steps = [
         (

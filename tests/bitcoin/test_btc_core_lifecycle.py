@@ -32,8 +32,10 @@ from omnistake.chains.bitcoin.staker import covenant_sign
 from omnistake.chains.bitcoin.testing import Staked, StakingWorld, secret
 from omnistake.chains.bitcoin.tx import OutPoint
 from omnistake.clock import ManualClock
+from omnistake.ledger.commands import RegisterOperator
 from omnistake.ledger.events import Slashed
 from omnistake.plugins import ChainSync, DepositClaim, DepositRejected
+from omnistake.principals import Principal, Role
 from omnistake.service import LedgerService
 
 K = 3
@@ -151,6 +153,33 @@ async def test_registration_sets_up_a_slashable_operator_vault(hub: Hub) -> None
             network=NETWORK,
         )
     assert err.value.metadata["cause"] == "BAD_PROOF_OF_POSSESSION"
+    # An operator already working on another chain adds its BTC key.
+    bob_sk = secret("fp-bob")
+    await hub.service.execute(
+        RegisterOperator(operator="fp-bob", keys={"eip155": "0x" + "ab" * 20}),
+        principal=Principal(Role.OPERATOR, "fp-bob"),
+    )
+    kwargs = {"operator": "fp-bob", "network": NETWORK}
+    bob = await register_finality_provider(
+        hub.service,
+        hub.adapter,
+        fp_pk=xonly_from_secret(bob_sk),
+        pop=sign_fp_pop(bob_sk, "fp-bob"),
+        **kwargs,  # type: ignore[arg-type]
+    )
+    assert bob.vault == "btc-fp-bob"
+    keys = hub.service.ledger.state.operators["fp-bob"].keys
+    assert keys == {"eip155": "0x" + "ab" * 20, "bip122": xonly_from_secret(bob_sk).hex()}
+    carol_sk = secret("fp-carol")
+    with pytest.raises(BitcoinAdapterError) as err:
+        await register_finality_provider(
+            hub.service,
+            hub.adapter,
+            fp_pk=xonly_from_secret(carol_sk),
+            pop=sign_fp_pop(carol_sk, "fp-bob"),
+            **kwargs,  # type: ignore[arg-type]
+        )
+    assert err.value.metadata["cause"] == "OPERATOR_KEY_MISMATCH"
 
 
 async def test_full_lifecycle(hub: Hub) -> None:
