@@ -258,6 +258,7 @@ class SymbioticIndexer:
         self.store = store or CursorStore()
         self.decoder = EventDecoder(toolchain)
         self.start_block = deployment.deploy_block if start_block is None else start_block
+        self._chain_checked = False
         d = deployment
         self._fixed: dict[str, SourceKind] = {
             d.network_registry.lower(): SourceKind.NETWORK_REGISTRY,
@@ -337,7 +338,20 @@ class SymbioticIndexer:
         """Highest block with the configured number of confirmations."""
         return await self._head() - self.config.confirmations
 
+    async def _check_chain(self) -> None:
+        if self._chain_checked:
+            return
+        chain_id = _int(await self._raw("eth_chainId", []))
+        if chain_id != self.deployment.chain_id:
+            raise IndexerError(
+                f"node is on chain {chain_id}, the deployment is on chain"
+                f" {self.deployment.chain_id}",
+                reason="WRONG_CHAIN",
+            )
+        self._chain_checked = True
+
     async def _next(self, safe: int | None = None) -> _Pending | None:
+        await self._check_chain()
         cur_block, cur_hash = self.cursor()
         if safe is None:
             safe = await self.safe_head()

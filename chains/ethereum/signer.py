@@ -30,6 +30,17 @@ class Signer(Protocol):
         ...
 
 
+@runtime_checkable
+class TypedDataSigner(Signer, Protocol):
+    """A signer that can also sign EIP-712 typed data (e.g. Symbiotic opt-in signatures)."""
+
+    def sign_typed_data(
+        self, domain: dict[str, Any], types: dict[str, Any], message: dict[str, Any]
+    ) -> bytes:
+        """65-byte (r, s, v) signature of the typed-data hash."""
+        ...
+
+
 class _AccountSigner:
     """Shared implementation over an eth-account LocalAccount, kept private."""
 
@@ -52,6 +63,18 @@ class _AccountSigner:
                 reason="SIGN_FAILED",
             ) from None
         return bytes(signed.raw_transaction), bytes(signed.hash)
+
+    def sign_typed_data(
+        self, domain: dict[str, Any], types: dict[str, Any], message: dict[str, Any]
+    ) -> bytes:
+        try:
+            signed = self.__account.sign_typed_data(domain, types, message)
+        except Exception as exc:
+            raise SignerError(
+                f"could not sign typed data for {self.address}: {type(exc).__name__}",
+                reason="SIGN_FAILED",
+            ) from None
+        return bytes(signed.signature)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(address={self.address}, {self._label})"

@@ -29,6 +29,7 @@ from omnistake.chains.ethereum.events import (
     SourceKind,
     make_subnetwork,
 )
+from omnistake.chains.ethereum.signer import TypedDataSigner
 from omnistake.chains.ethereum.toolchain import Toolchain
 from omnistake.chains.ethereum.tx import ErrorDecoder, TxResult, TxSender
 from web3 import AsyncHTTPProvider, AsyncWeb3
@@ -316,6 +317,67 @@ class Symbiotic:
             op_id=op_id,
             what="optOut(network)",
         )
+
+    def _opt_in_service(self, service: str) -> tuple[BoundContract, str]:
+        if service == "vault":
+            return self.vault_opt_in, "OperatorVaultOptInService"
+        if service == "network":
+            return self.network_opt_in, "OperatorNetworkOptInService"
+        raise InvalidParameter(f"service must be 'vault' or 'network', not {service!r}")
+
+    async def sign_opt_in(
+        self,
+        operator: TypedDataSigner,
+        service: str,
+        where: str,
+        deadline: int,
+        *,
+        opt_out: bool = False,
+    ) -> bytes:
+        """EIP-712 signature by ``operator`` for an opt-in (or opt-out) that anyone may submit.
+
+        ``service`` is ``"vault"`` or ``"network"``; the signature binds the operator's
+        current nonce for ``where``, so it is valid once and until ``deadline``.
+        """
+        contract, name = self._opt_in_service(service)
+        who, target = checksum(operator.address), checksum(where)
+        nonce = int(await self._ctx.view(contract, "nonces", who, target))
+        chain_id = int(await self.w3.eth.chain_id)
+        primary = "OptOut" if opt_out else "OptIn"
+        types = {
+            primary: [
+                {"name": "who", "type": "address"},
+                {"name": "where", "type": "address"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint48"},
+            ]
+        }
+        domain = {
+            "name": name,
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": contract.address,
+        }
+        message = {"who": who, "where": target, "nonce": nonce, "deadline": deadline}
+        return operator.sign_typed_data(domain, types, message)
+
+    async def submit_signed_opt_in(
+        self,
+        submitter: TxSender,
+        operator: str,
+        service: str,
+        where: str,
+        deadline: int,
+        signature: bytes,
+        *,
+        opt_out: bool = False,
+        op_id: str | None = None,
+    ) -> TxResult:
+        """Send an opt-in (or opt-out) signed with :meth:`sign_opt_in` on the operator's behalf."""
+        contract, _ = self._opt_in_service(service)
+        fn = "optOut" if opt_out else "optIn"
+        tx = contract.tx(fn, checksum(operator), checksum(where), deadline, signature)
+        return await submitter.send(tx, op_id=op_id, what=f"{fn}(signed, {service})")
 
     async def is_opted_in_vault(self, operator: str, vault: str, at: int | None = None) -> bool:
         """Operator-vault opt-in, now or at timestamp ``at``."""

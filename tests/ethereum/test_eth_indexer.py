@@ -447,3 +447,16 @@ async def test_all_blocks_mode_lists_every_block_linked(world, history) -> None:
         for e in u.events:
             assert by_number[e.block_number].hash == e.block_hash
             assert by_number[e.block_number].timestamp == e.timestamp
+
+
+async def test_refuses_a_node_on_another_chain(world) -> None:
+    import dataclasses
+
+    from omnistake.chains.ethereum.errors import IndexerError
+
+    dn = world.devnet
+    other = dataclasses.replace(dn.deployment, chain_id=1)
+    idx = SymbioticIndexer(dn.anvil.w3, other, dn.toolchain)
+    with pytest.raises(IndexerError) as err:
+        await run_all(idx)
+    assert err.value.reason == "WRONG_CHAIN"

@@ -352,3 +352,41 @@ async def test_tokenized_vault_shares_are_an_erc20(world) -> None:
     assert await v.vault.call("symbol") == "vT8"
     assert await v.vault.call("balanceOf", world.alice.address) == 12_345
     assert await v.vault.call("totalSupply") == await v.active_shares() == 12_345
+
+
+async def test_signed_opt_in_and_opt_out_submitted_by_another_account(world) -> None:
+    dn = world.devnet
+    core = dn.core
+    op = await dn.account()
+    await core.register_operator(op)
+    now = await dn.anvil.latest_timestamp()
+    sig = await core.sign_opt_in(op.signer, "network", world.network.address, now + 100)
+    # The operator sends nothing: bob submits the signature.
+    await core.submit_signed_opt_in(
+        world.bob, op.address, "network", world.network.address, now + 100, sig
+    )
+    assert await core.is_opted_in_network(op.address, world.network.address)
+    assert await dn.anvil.w3.eth.get_transaction_count(op.address) == 1  # registration only
+    await dn.anvil.mine()
+    # The nonce moved on: the same signature cannot be replayed (as an opt-out either).
+    with pytest.raises(TransactionReverted) as replay:
+        await core.submit_signed_opt_in(
+            world.bob, op.address, "network", world.network.address, now + 100, sig, opt_out=True
+        )
+    assert replay.value.error_name == "InvalidSignature"
+    later = await dn.anvil.latest_timestamp()
+    out = await core.sign_opt_in(
+        op.signer, "network", world.network.address, later - 1, opt_out=True
+    )
+    with pytest.raises(TransactionReverted) as expired:
+        await core.submit_signed_opt_in(
+            world.bob, op.address, "network", world.network.address, later - 1, out, opt_out=True
+        )
+    assert expired.value.error_name == "ExpiredSignature"
+    out = await core.sign_opt_in(
+        op.signer, "network", world.network.address, later + 50, opt_out=True
+    )
+    await core.submit_signed_opt_in(
+        world.bob, op.address, "network", world.network.address, later + 50, out, opt_out=True
+    )
+    assert not await core.is_opted_in_network(op.address, world.network.address)
