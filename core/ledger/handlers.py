@@ -1008,6 +1008,7 @@ def claim_staker_rewards(ctx: Context, cmd: C.ClaimStakerRewards) -> list[V.Even
 def claim_curator_fee(ctx: Context, cmd: C.ClaimCuratorFee) -> list[V.Event]:
     vault = _vault(ctx, cmd.vault)
     recipient = cmd.recipient if cmd.recipient is not None else vault.curator
+    check_entity_id(recipient, "recipient")
     _authorize(ctx, Role.CURATOR, vault.curator, "claim this vault's curator fee")
     amount = vault.curator_fees.get(cmd.token, 0)
     if amount == 0:
@@ -1044,6 +1045,8 @@ def distribute_operator_rewards(ctx: Context, cmd: C.DistributeOperatorRewards) 
 
 def claim_operator_rewards(ctx: Context, cmd: C.ClaimOperatorRewards) -> list[V.Event]:
     check_amount(cmd.total_claimable, "total_claimable")
+    if cmd.recipient is not None:
+        check_entity_id(cmd.recipient, "recipient")
     _operator(ctx, cmd.operator)
     _network(ctx, cmd.network)
     _authorize(ctx, Role.OPERATOR, cmd.operator, "claim this operator's rewards")
@@ -1071,7 +1074,7 @@ def claim_operator_rewards(ctx: Context, cmd: C.ClaimOperatorRewards) -> list[V.
             network=cmd.network,
             token=cmd.token,
             operator=cmd.operator,
-            recipient=cmd.recipient or cmd.operator,
+            recipient=cmd.recipient if cmd.recipient is not None else cmd.operator,
             amount=amount,
             total_claimed=cmd.total_claimable,
         )

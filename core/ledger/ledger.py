@@ -14,6 +14,7 @@ from omnistake.ledger.commands import Command
 from omnistake.ledger.events import Event
 from omnistake.ledger.handlers import HANDLERS, Context
 from omnistake.ledger.queries import LedgerQueries
+from omnistake.ledger.shape import check_shape
 from omnistake.ledger.state import LedgerState
 from omnistake.principals import Principal
 
@@ -60,6 +61,7 @@ class Ledger(LedgerQueries):
             from omnistake.errors import InvalidArgument
 
             raise InvalidArgument("at must be a non-negative integer timestamp", field="at")
+        check_shape(command)
         return handler(Context(self.state, principal, when), command)
 
     def execute(

@@ -426,7 +426,7 @@ def _pool(w: World, totals: dict[str, int], fund: int) -> RewardTree:
 @case("INVALID_MERKLE_PROOF")
 def _bad_proof(w: World) -> None:
     tree = _pool(w, {OP: 5, "op-2": 7}, 12)
-    for proof in ([], ["00" * 32], [123], tree.proof("op-2")):
+    for proof in ([], ["00" * 32], ["zz"], tree.proof("op-2")):
         w.reject(
             C.ClaimOperatorRewards(
                 network=NET,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core_world import (
     ALICE,
+    ASSET,
     BOB,
     CAROL,
     CURATOR,
@@ -180,3 +181,42 @@ def test_operator_rewards_cumulative_merkle_claims(world: World) -> None:
         operator(OP_B),
     )
     assert world.ledger.state.operator_rewards[f"{NET}|{REWARD_TOKEN}"].balance == 50
+
+
+def test_rewards_on_a_mirrored_vault_do_not_move_its_chain_clock(world: World) -> None:
+    """A mirrored vault's clock is its chain's block time, which runs behind the hub's wall
+    clock (finality lag). Hub-side reward commands must neither push that clock forward (the
+    adapter's next block would be refused as TIME_WENT_BACKWARDS) nor pay against a timestamp
+    the chain has not finished yet."""
+    from omnistake.principals import SYSTEM
+
+    chain = "eip155:1"
+    world.do(
+        C.CreateVault(vault="m", asset_id=ASSET, curator=CURATOR, epoch_duration=100, domain=chain),
+        SYSTEM,
+        at=1_000,
+    )
+    world.do(C.Deposit(vault="m", staker=ALICE, amount=40), SYSTEM, at=1_000)
+    world.do(C.Deposit(vault="m", staker=BOB, amount=10), SYSTEM, at=1_012)
+    # the chain is at 1012: 1012 itself may still get events, so it cannot be paid on yet
+    world.reject(
+        C.DistributeStakerRewards(
+            vault="m", network=NET, token=REWARD_TOKEN, amount=100, timestamp=1_012
+        ),
+        "INVALID_REWARD_TIMESTAMP",
+        network(NET),
+    )
+    d = world.one(
+        C.DistributeStakerRewards(
+            vault="m", network=NET, token=REWARD_TOKEN, amount=100, timestamp=1_000
+        ),
+        network(NET),
+    )
+    assert d.active_shares == 40
+    assert world.ledger.state.clocks[chain] == 1_012
+    # the staker claims for itself (hub-kept rewards), also without touching the chain clock
+    c = claim(world, "m", ALICE)
+    assert c.amount == 100
+    assert world.ledger.state.clocks[chain] == 1_012
+    # and the adapter's next block is still accepted
+    world.do(C.Deposit(vault="m", staker=BOB, amount=1), SYSTEM, at=1_024)

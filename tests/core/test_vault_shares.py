@@ -163,3 +163,23 @@ def test_deposit_rejects_amount_outside_uint256(world: World) -> None:
     world.deposit(v, ALICE, UINT256)
     # active stake is at the top: adding 1 would overflow it
     world.reject(C.Deposit(vault=v, staker=BOB, amount=1), "AMOUNT_OUT_OF_RANGE", staker(BOB))
+
+
+def test_rounding_losses_of_depositors_accrue_to_existing_holders(world: World) -> None:
+    """Symbiotic semantics, kept on purpose: after a slash leaves the share price below 1,
+    each small deposit rounds its shares down and the remainder stays with the holders. So a
+    holder can later claim a little more than it deposited, paid by other depositors' rounding
+    (never by the vault: the books still balance)."""
+    v = priced(world)  # A = 7, S = 10
+    # Bob: floor(8 * 11 / 8) = 11 shares -> A = 15, S = 21
+    assert world.deposit(v, BOB, 8).shares == 11
+    for _ in range(100):
+        # Carol: floor(1 * (S + 1) / (A + 1)) = 1 share for each unit while S + 1 < 2 (A + 1)
+        assert world.deposit(v, CAROL, 1).shares == 1
+    assert world.active(v) == (115, 121)
+    # Bob's 11 shares: floor(11 * 116 / 122) = floor(10.46) = 10 > the 8 he put in
+    assert world.ledger.active_balance_of(v, BOB, world.now) == 10
+    # Carol's 100 shares: floor(100 * 116 / 122) = floor(95.08) = 95 < her 100
+    assert world.ledger.active_balance_of(v, CAROL, world.now) == 95
+    e = world.one(C.Withdraw(vault=v, staker=BOB, amount=10), staker(BOB))
+    assert e.burned_shares == 11  # ceil(10 * 122 / 116) = ceil(10.52) = 11
