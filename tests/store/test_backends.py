@@ -75,6 +75,7 @@ def test_store_round_trips_events_requests_and_tokens(store_url: str) -> None:
         )
         batches.append(Batch(records, request))
     store = open_store(store_url)
+    assert store.acquire_writer("round-trip test")
     store.append(batches[:2])
     store.append(batches[2:])
     assert store.last_seq() == ledger.seq

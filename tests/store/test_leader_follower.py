@@ -145,7 +145,8 @@ def test_writer_that_loses_its_session_is_fenced_and_follows(pg_url: str) -> Non
         ) as conn:
             killed = conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                "WHERE locktype = 'advisory' AND granted"
+                "WHERE locktype = 'advisory' AND granted AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
             ).fetchall()
         assert killed == [(True,)]
         wait_for(lambda: follower.is_writer)

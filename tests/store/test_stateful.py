@@ -123,4 +123,4 @@ def test_stateful_sqlite(tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_stateful_postgresql(pg_server: object) -> None:
-    run_state_machine_as_test(machine_for(pg_server.new_database), settings=SETTINGS)  # type: ignore[attr-defined]
+    run_state_machine_as_test(machine_for(pg_server.new_database), settings=SETTINGS)  # type: ignore[attr-defined]  # type: ignore[attr-defined]
