@@ -415,8 +415,13 @@ class BitcoinAdapter:
         """Height of a best-chain block holding ``txid`` (None if not confirmed there)."""
         try:
             loc = await self.backend.get_tx_with_proof(txid)
-        except BitcoinError:
-            return None
+        except BitcoinError as exc:
+            if _not_found(exc):
+                return None
+            # Never guess: an unreachable backend must not turn into "not confirmed".
+            raise BitcoinAdapterError(
+                f"backend failed to look up a transaction: {exc.message}", cause=exc.reason
+            ) from None
         if headers.main_chain_hash(loc.height) != loc.block_hash:
             return None
         return loc.height
@@ -728,6 +733,14 @@ class BitcoinAdapter:
             self.closed = True
             if self.owns_backend:
                 await self.backend.close()
+
+
+_NOT_FOUND = frozenset({"UNKNOWN_TX", "UNCONFIRMED", "NOT_FOUND"})
+
+
+def _not_found(exc: BitcoinError) -> bool:
+    """The backend says the tx is not confirmed (bitcoind: RPC error -5)."""
+    return exc.reason in _NOT_FOUND or (exc.reason == "RPC_ERROR" and ": -5 " in exc.message)
 
 
 def _network_for(chain_id: str, name: object) -> NetworkParams:
