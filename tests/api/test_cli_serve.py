@@ -171,6 +171,14 @@ async def test_client_commands_against_served_process(tmp_path: Path) -> None:
         assert code == 1 and "UNAUTHENTICATED" in err
         code, out, _ = await run_cli("state-hash", "--server", f"127.0.0.1:{port}")
         assert json.loads(out)["seq"] == 2
+        code, out, _ = await run_cli(
+            "events", "watch", "--after", "0", "--count", "2", "--server", f"127.0.0.1:{port}"
+        )
+        watched = [json.loads(line) for line in out.splitlines()]
+        assert [(e["seq"], e["type"]) for e in watched] == [
+            (1, "AssetRegistered"),
+            (2, "NetworkRegistered"),
+        ]
     finally:
         assert await stop_serve(proc, lines) == 0
 
