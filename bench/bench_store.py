@@ -119,7 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     per_writer_1 = 200 if args.quick else 1_000
     per_writer_32 = 20 if args.quick else 100
-    events = 50_000 if args.quick else 200_000
+    events = 50_000 if args.quick else 100_000
     stakers = 20_000 if args.quick else 100_000
 
     tmp = Path(tempfile.mkdtemp(prefix="omnistake-bench-"))

@@ -527,11 +527,12 @@ def _with_progress(events: Iterator[Recorded], total: int, show: bool) -> Iterab
     from rich.progress import Progress
 
     def run() -> Iterator[Recorded]:
-        with Progress(console=Console(stderr=True), transient=True) as bar:
+        console = Console(stderr=True)
+        with Progress(console=console, transient=console.is_terminal) as bar:
             task = bar.add_task("replaying the event log", total=total)
             for i, record in enumerate(events, 1):
                 yield record
-                if i % 1000 == 0:
+                if i % 1000 == 0 or i == total:
                     bar.update(task, completed=i)
 
     return run()

@@ -125,3 +125,20 @@ def test_torn_sqlite_file_is_reported(tmp_path: object) -> None:
         svc = LedgerService.open(url, ManualClock(T0))
         svc.close()
     assert info.value.reason == "CORRUPT_DATABASE"
+
+
+def test_long_replay_shows_progress_and_gives_the_same_state(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import omnistake.service as service_module
+
+    expected = build(sqlite_url, 30, snapshot_every=0)
+    old = service_module.PROGRESS_THRESHOLD
+    service_module.PROGRESS_THRESHOLD = 10
+    try:
+        svc = LedgerService.open(sqlite_url, ManualClock(T0), progress=True)
+    finally:
+        service_module.PROGRESS_THRESHOLD = old
+    assert svc.ledger.state_hash() == expected
+    svc.close()
+    assert "replaying the event log" in capsys.readouterr().err
