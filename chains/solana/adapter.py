@@ -5,8 +5,9 @@
 
 * ``verify_deposit`` -> :class:`~.deposits.DepositVerifier` (idempotent per claim); the fact is
   a ledger ``Deposit`` whose request id is ``<chain_id>:<signature>``, at the Clock time of the
-  verification (hub vaults share the ledger's ``hub`` clock domain, which never goes back, so
-  a late claim could not be credited at its slot's time);
+  verification, and its block is the head that verification was made at (hub vaults share
+  the ledger's ``hub`` clock domain, which never goes back, so a late claim could not be
+  credited at its slot's time);
 * ``follow`` yields every slot up to the configured commitment as a block (height = slot).
   It watches the token accounts of LST vaults (``getSignaturesForAddress``) and turns each
   memo-bound transfer into the same ``Deposit`` fact ``verify_deposit`` would give, so both
@@ -345,13 +346,17 @@ class SolanaAdapter:
         head = await self.backend.get_slot(Commitment.PROCESSED)
         final = await self.backend.get_slot(self.commitment)
         finalized = await self._block_ref(final)
-        try:
-            head_ref = await self._block_ref(head)
-        except BackendError:
-            # An RPC node serves blocks from ``confirmed`` on: the newest processed slot has
-            # no block to read yet, so it is named by slot, at its extrapolated time.
-            head_ref = BlockRef(head, f"unconfirmed:{head}", self.time_map.ledger_time(head))
+        head_ref = await self._head_ref(head)
         return SyncStatus(chain_id=self.chain_id, head=head_ref, finalized=finalized)
+
+    async def _head_ref(self, slot: int) -> BlockRef:
+        """A block at or near the head. An RPC node serves blocks from ``confirmed`` on: the
+        newest processed slot has no block to read yet, so it is named by slot
+        (``unconfirmed:<slot>``), at its anchored or extrapolated time."""
+        try:
+            return await self._block_ref(slot)
+        except BackendError:
+            return BlockRef(slot, f"unconfirmed:{slot}", self.time_map.ledger_time(slot))
 
     # -- deposits ----------------------------------------------------------------------------
 
@@ -400,20 +405,20 @@ class SolanaAdapter:
                 cause=exc.reason,
                 signature=exc.signature,
             ) from None
-        deposited_at = self.ledger_time(dep.slot, dep.block_time)
-        # Credited at the Clock time of verification, not of the deposit's slot: the ledger
-        # keeps hub vaults in one clock domain ("hub") that never goes backwards, so a claim
-        # made after any later hub change could otherwise never be credited.
-        at = max(deposited_at, await self.ledger_now())
-        block = await self.backend.get_block(dep.slot)
-        head = await self.backend.get_slot(Commitment.PROCESSED)
+        self.ledger_time(dep.slot, dep.block_time)  # anchor the deposit's slot
+        # Credited at the Clock time of the verification, not of the deposit's slot: the
+        # ledger keeps hub vaults in one clock domain ("hub") that never goes backwards, so a
+        # claim made after any later hub change could otherwise never be credited. The
+        # returned block is the head the verification was made at; its time is the credit's.
+        clock = await self.backend.get_clock()
+        self.ledger_time(clock.slot, clock.unix_timestamp)  # the head's anchor: ref's time
+        ref = await self._head_ref(clock.slot)
         fact = ChainFact(
             self.fact_id(dep.signature),
             Deposit(vault=claim.vault, staker=claim.staker, amount=dep.amount),
-            at,
+            ref.timestamp,
         )
-        ref = BlockRef(dep.slot, block.blockhash if block else f"skipped:{dep.slot}", deposited_at)
-        return VerifiedDeposit(fact=fact, block=ref, confirmations=max(1, head - dep.slot))
+        return VerifiedDeposit(fact=fact, block=ref, confirmations=clock.slot - dep.slot + 1)
 
     # -- payouts and slashes -----------------------------------------------------------------
 

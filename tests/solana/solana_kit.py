@@ -21,7 +21,7 @@ from omnistake.chains.solana.signer import KeypairSigner, KeystoreSigner
 from omnistake.chains.solana.vaults import TokenVault
 from omnistake.errors import OmnistakeError
 from omnistake.ledger.commands import CreateVault, RegisterAsset
-from omnistake.plugins import BlockRef
+from omnistake.plugins import BlockRef, DepositClaim
 from omnistake.principals import ADMIN, SYSTEM
 from omnistake.service import LedgerService
 from omnistake.testing import AdapterHarness
@@ -98,6 +98,18 @@ class SolanaController:
             self.vault,
             self._step * TOKENS + self._step,
             staker_account=self.staker_account,
+        )
+
+    async def make_deposit(self, service: LedgerService) -> DepositClaim:
+        """A final LST deposit, claimed with its exact amount."""
+        self._step += 1
+        amount = self._step * TOKENS + 500 + self._step
+        sig = await deposit_lst(
+            self.svm, self.staker, self.vault, amount, staker_account=self.staker_account
+        )
+        self.svm.warp_slots(self._depth + 1)
+        return DepositClaim(
+            vault=KIT_VAULT, staker=self.staker_account, reference=str(sig), amount=amount
         )
 
     def ref(self, slot: int) -> BlockRef:

@@ -124,7 +124,17 @@ async def test_adapter_over_rpc_equals_direct(pair: Pair) -> None:
     got_rpc = await remote.verify_deposit(claim)
     got_direct = await direct.verify_deposit(claim)
     assert got_rpc.fact.command == got_direct.fact.command == facts[1].command
-    assert got_rpc.block == got_direct.block == via_rpc[1].block
+    # both are credited at the Clock time of the head they were verified at
+    assert got_rpc.fact.at == got_direct.fact.at == p.svm.unix_time_at(p.svm.slot)
+    assert got_rpc.block.height == got_direct.block.height == p.svm.slot
+    head = p.svm.block_sync(p.svm.slot)
+    assert head is not None and got_direct.block.hash == head.blockhash
+    assert got_rpc.block.hash == f"unconfirmed:{p.svm.slot}"  # no block for it on a node yet
+    assert (
+        got_rpc.confirmations
+        == got_direct.confirmations
+        == p.svm.slot - via_rpc[1].block.height + 1
+    )
     await direct.close()
     await remote.close()
 

@@ -277,6 +277,8 @@ async def test_lifecycle_balances_equal_after_every_step(hub: Hub) -> None:
     assert early.value.metadata["cause"] == "UNCONFIRMED"  # confirmed, not yet finalized
     assert h.snapshot() == before
     h.finalize()
+    first_verified = await h.adapter.verify_deposit(replace(claim_a, amount=60 * UNIT))
+    assert first_verified.confirmations == h.svm.slot - h.svm.executed(sig_a).slot + 1  # type: ignore[union-attr]
     first = await h.sync.verify_deposit(replace(claim_a, amount=60 * UNIT))
     again = await h.sync.verify_deposit(claim_a)
     assert not first.replayed and again.replayed
@@ -297,6 +299,7 @@ async def test_lifecycle_balances_equal_after_every_step(hub: Hub) -> None:
     # credited at the Clock time of the verification
     (deposited,) = [r.event for r in first.events]
     assert deposited.at == h.svm.unix_time_at(h.svm.slot)  # type: ignore[attr-defined]
+    assert first_verified.block.height == h.svm.slot
     assert first.request_id == f"{CHAIN}:{sig_a}"
     assert h.service.ledger.active_balance_of(LST_VAULT, h.account(alice), await h.now()) == (
         60 * UNIT
