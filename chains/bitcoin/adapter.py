@@ -387,13 +387,16 @@ class BitcoinAdapter:
             seen_tip = tip.hash
             for height in range(last_height + 1, tip.height - self.depth + 1):
                 entry = self._main_entry(headers, height)
+                if last_hash is not None and entry.header.prev_hash != last_hash:
+                    break  # the best chain changed under us (headers synced meanwhile)
                 block = await self.fetch_block(headers, entry)
                 ref = self._ref(headers, entry)
                 facts = await self._facts(headers, block, height, ref.timestamp)
                 yielded[height] = tuple(f.fact_id for f in facts)
                 yield Finalized(ref, facts)
                 last_height, last_hash = height, entry.hash
-            await self._wait_for_new_tip(tip.hash)
+            else:
+                await self._wait_for_new_tip(tip.hash)
 
     async def _wait_for_new_tip(self, seen: bytes) -> None:
         while not self.closed:
@@ -466,6 +469,15 @@ class BitcoinAdapter:
         by_outpoint = {t.outpoint: t for t in tracked}
         facts: list[ChainFact] = []
         exited: set[str] = set()
+        for t in tracked:
+            # Claimed after its staking tx was final: credited by verify_deposit, and again
+            # (a replay, same fact id) in the first block after the claim, in case the
+            # ledger's clock had already passed the inclusion block.
+            if t.registered_height == height - 1:
+                included = await self._inclusion(headers, t)
+                late = included is not None and included <= t.registered_height
+                if late and included is not None and self._credited(t, included):
+                    facts.append(self._deposit_fact(t, at))
         for tx in block.txs[1:]:
             staked = by_txid.get(tx.txid_bytes)
             if staked is not None:
@@ -614,11 +626,7 @@ class BitcoinAdapter:
         stored = self.registry.add_delegation(Delegation(sub, final))
         tracked = self._track(stored)
         self._included[txid] = (record.inclusion_height, inclusion.hash)
-        if stored.registered_height < record.inclusion_height:
-            at = self._time(headers, inclusion)  # follow credits it in its inclusion block
-        else:
-            at = self._time(headers, self._main_entry(headers, stored.registered_height))
-        fact = self._deposit_fact(tracked, at)
+        fact = self._deposit_fact(tracked, self._time(headers, inclusion))
         return VerifiedDeposit(
             fact=fact,
             block=self._ref(headers, inclusion),

@@ -12,17 +12,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from omnistake.plugins.records import BlockRef
+from omnistake.plugins.records import BlockRef, DepositClaim
 from omnistake.service import LedgerService
 from omnistake.testing import AdapterHarness
 
-from .adapter import BitcoinAdapter
+from .adapter import BitcoinAdapter, staker_account
 from .params import StakingParams
 from .plugin import omnistake_chain_adapters
-from .registry import Delegation, StakingRegistry
+from .registry import Delegation, StakingRegistry, submission_to_proof
 from .regtest import RegtestBackend, RegtestChain, Utxo, key_path_script
 from .secp import xonly_from_secret
 from .staker import (
@@ -249,6 +249,22 @@ class RegtestController:
                     self.world.unbond(earlier)
                     break
         self.staked.append(staked)
+
+    async def make_deposit(self, service: LedgerService) -> DepositClaim:
+        """A delegation staked without pre-registration, ``k`` deep: claimed with its proof."""
+        self._ensure_fp()
+        self._step += 1
+        staked = self.world.stake(secret(f"kit-claimer-{self._step}"), self.fp_pk, 250_000)
+        self.world.chain.mine(1 + self._depth)
+        self.staked.append(staked)
+        sub = replace(staked.submission, inclusion=self.world.inclusion(staked.tx))
+        return DepositClaim(
+            vault="btc-kit-fp",
+            staker=staker_account(self._adapter().chain_id, sub.staker_pk),
+            reference=staked.txid,
+            amount=sub.staking_value,
+            proof=submission_to_proof(sub),
+        )
 
     async def mine(self, count: int = 1) -> list[BlockRef]:
         self.world.chain.mine(count)

@@ -32,6 +32,7 @@ from omnistake.chains.bitcoin.staker import covenant_sign
 from omnistake.chains.bitcoin.testing import Staked, StakingWorld, secret
 from omnistake.chains.bitcoin.tx import OutPoint
 from omnistake.clock import ManualClock
+from omnistake.errors import OmnistakeError
 from omnistake.ledger.commands import RegisterOperator
 from omnistake.ledger.events import Slashed
 from omnistake.plugins import ChainSync, DepositClaim, DepositRejected
@@ -426,3 +427,23 @@ async def test_reorg_deeper_than_k_uncredits_and_reinclusion_credits_again(hub: 
     w.chain.broadcast(staked.tx)  # its input is unspent again on the new branch
     await hub.mine(1 + K)
     assert hub.stake() == 400_000
+
+
+async def test_late_claim_behind_the_ledger_clock_is_credited_by_follow(hub: Hub) -> None:
+    w = hub.world
+    late = w.stake(secret("staker-late"), ALICE_PK, 300_000)  # nobody announces it yet
+    w.chain.mine(1)
+    other = w.stake(secret("staker-other"), ALICE_PK, 100_000, broadcast=False)
+    await hub.adapter.register_delegation(other.submission)
+    w.chain.broadcast(other.tx)
+    await hub.mine(1 + K)  # `other` credited: the ledger clock passes `late`'s block
+    assert hub.stake() == 100_000
+    before = hub.fingerprint()
+    with pytest.raises(OmnistakeError) as err:
+        await hub.sync.verify_deposit(hub.claim(late))
+    assert err.value.reason == "TIME_WENT_BACKWARDS"
+    assert hub.fingerprint() == before
+    await hub.mine(1)  # the first block after the claim credits it, under the same fact id
+    assert hub.stake() == 400_000 and hub.balance(late) == 300_000
+    again = await hub.sync.verify_deposit(hub.claim(late))
+    assert again.replayed and hub.stake() == 400_000
