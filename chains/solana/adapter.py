@@ -67,7 +67,7 @@ from .journal import Journal, MemoryJournal, SqliteJournal
 from .programs import MEMO_PROGRAMS, TOKEN_PROGRAMS, decode_token_transfer
 from .signer import HubSigner, KeystoreSigner
 from .timemap import SolanaTimeMap
-from .vaults import StakeVault, TokenVault
+from .vaults import StakeVault, TokenVault, check_token_vault
 
 log = logging.getLogger("omnistake.chains.solana")
 
@@ -121,6 +121,7 @@ class SolanaAdapter:
         self.watch = watch
         self._owns_backend = owns_backend
         self._closed = False
+        self._checked = False
 
     @classmethod
     def from_options(cls, chain_id: str, options: Mapping[str, Any]) -> SolanaAdapter:
@@ -195,7 +196,7 @@ class SolanaAdapter:
             native_asset=self.native_asset,
             capabilities={
                 "follow": True,
-                "reorgs": self.commitment is not Commitment.FINALIZED,
+                "reorgs": False,
                 "verify_deposit": True,
                 "execute_slash": True,
                 "execute_payout": True,
@@ -247,7 +248,12 @@ class SolanaAdapter:
         return f"{self.chain_id}:{signature}"
 
     async def follow(self, cursor: Cursor | None) -> AsyncIterator[ChainUpdate]:
-        """Every slot up to the commitment, in order, with the watched deposits as facts."""
+        """Every slot up to the commitment, in order, with the watched deposits as facts.
+
+        Solana does not reorganise finalized slots; below ``finalized`` a dropped block is
+        detected only when resuming from a cursor whose hash no longer matches."""
+        if self.watch:
+            await self.check_vaults()
         if cursor is not None:
             block = await self.backend.get_block(cursor.height)
             here = f"skipped:{cursor.height}" if block is None else block.blockhash
@@ -360,8 +366,20 @@ class SolanaAdapter:
 
     # -- deposits ----------------------------------------------------------------------------
 
+    async def check_vaults(self) -> None:
+        """Check every LST vault's token account on chain once (mint, owner, program; no
+        transfer-fee or transfer-hook mint, on which received amounts differ from sent).
+        Runs before the first deposit, payout or slash; raises ``ConfigError``."""
+        if self._checked:
+            return
+        for entry in self.vaults.values():
+            if isinstance(entry.custody, TokenVault):
+                await check_token_vault(self.backend, entry.custody)
+        self._checked = True
+
     async def verify_deposit(self, claim: DepositClaim) -> VerifiedDeposit:
         """Verify a claimed LST transfer or stake hand-over; the fact credits ``claim.staker``."""
+        await self.check_vaults()
         entry = self.vaults.get(claim.vault)
         if entry is None:
             raise DepositRejected(
@@ -445,6 +463,7 @@ class SolanaAdapter:
             return PayoutOutcome(
                 instruction_id=iid, status=OutcomeStatus.FAILED, detail=problem or ""
             )
+        await self.check_vaults()
         vault = entry.custody
         try:
             if isinstance(vault, TokenVault):
@@ -471,6 +490,7 @@ class SolanaAdapter:
             return SlashOutcome(
                 instruction_id=iid, status=OutcomeStatus.FAILED, detail=problem or ""
             )
+        await self.check_vaults()
         vault = entry.custody
         try:
             if isinstance(vault, TokenVault):

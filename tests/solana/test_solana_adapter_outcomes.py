@@ -24,6 +24,7 @@ from omnistake.chains.solana.vaults import TokenVault, token_balance
 from omnistake.clock import ManualClock
 from omnistake.plugins import (
     ChainSync,
+    DepositClaim,
     OutcomeStatus,
     PayoutInstruction,
     SlashInstruction,
@@ -145,3 +146,26 @@ async def test_payout_in_flight_is_handed_over_again_until_it_completes(setup: S
     assert again.tx_id == outcome.tx_id and "replayed" in again.detail
     assert await token_balance(s.svm, ata) == 5 * UNIT
     service.close()
+
+
+async def test_a_misconfigured_vault_is_refused_before_anything_moves(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """A vault whose token account does not exist on chain (wrong mint, ATA never created):
+    claims and payouts raise ConfigError; nothing is credited or sent."""
+    from omnistake.chains.solana.errors import ConfigError
+
+    s = setup
+    stray_mint = Keypair().pubkey()
+    options = {**s.options, "journal": str(tmp_path / "other.sqlite")}
+    options["vaults"] = {KIT_VAULT: {"kind": "lst", "mint": str(stray_mint), "decimals": 9}}
+    adapter = SolanaAdapter.from_options(CHAIN, options)
+    try:
+        claim = DepositClaim(vault=KIT_VAULT, staker=f"{CHAIN}:x", reference="1" * 64)
+        with pytest.raises(ConfigError):
+            await adapter.verify_deposit(claim)
+        payout = replace(s.payout("p", UNIT), asset_id=f"{CHAIN}/token:{stray_mint}")
+        with pytest.raises(ConfigError):
+            await adapter.execute_payout(payout)
+    finally:
+        await adapter.close()
