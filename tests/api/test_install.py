@@ -3,14 +3,25 @@ wheel from a copy of the tree, unpack it, and import from there in a fresh inter
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 from api_world import REPO
+
+
+def _setuptools_builds_wheels() -> bool:
+    try:
+        version = metadata.version("setuptools")
+    except metadata.PackageNotFoundError:
+        return False
+    parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    return parts >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
 def test_wheel_ships_generated_code_and_protos(tmp_path: Path) -> None:
@@ -21,8 +32,11 @@ def test_wheel_ships_generated_code_and_protos(tmp_path: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.sqlite*", "node_modules")
     for folder in ("core", "chains", "proto"):
         shutil.copytree(REPO / folder, src / folder, ignore=ignore)
+    # Build with the venv's setuptools when it can make wheels by itself (>= 70.1); an
+    # older one (Python 3.11's bundled 65.x) gets pip's isolated build environment.
+    isolation = ["--no-build-isolation"] if _setuptools_builds_wheels() else []
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q",
          "-w", str(tmp_path / "dist"), str(src)],
         check=True, capture_output=True,
     )  # fmt: skip
