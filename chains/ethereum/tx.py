@@ -23,11 +23,12 @@ from typing import Any
 from eth_utils.crypto import keccak
 from omnistake.chains.ethereum.errors import (
     OperationConflict,
+    RpcError,
     TransactionError,
     TransactionReverted,
     TransactionTimeout,
 )
-from omnistake.chains.ethereum.rpc import is_transient, with_retries
+from omnistake.chains.ethereum.rpc import with_retries
 from omnistake.chains.ethereum.signer import Signer
 from omnistake.chains.ethereum.toolchain import CORE_CONTRACTS, Toolchain
 from web3 import AsyncHTTPProvider, AsyncWeb3
@@ -329,20 +330,39 @@ class TxSender:
                 lambda: w3.eth.send_raw_transaction(rec.raw),  # type: ignore[arg-type]
                 what=f"eth_sendRawTransaction ({what})",
             )
+        except RpcError:
+            raise  # the transport kept failing: the record stays, a repeat re-broadcasts it
         except Exception as exc:
             text = str(exc).lower()
             if "already known" in text or "already imported" in text:
                 return
-            if "nonce too low" in text and await self._receipt(rec.tx_hash) is None:
+            if "nonce too low" in text:
+                if await self._receipt(rec.tx_hash) is not None:
+                    return  # ours was mined already
                 # Another transaction used this nonce; ours can never land: forget it.
                 self.store.delete(rec.op_id)
                 raise TransactionError(
                     f"{what}: nonce {rec.nonce} already used by another transaction; retry",
                     reason="NONCE_CONSUMED",
                 ) from None
-            if is_transient(exc) or "nonce too low" in text:
-                raise
-            raise TransactionError(f"{what}: node refused the transaction: {exc}") from None
+            if not await self._known(rec.tx_hash):
+                # Refused outright (e.g. insufficient funds): it is nowhere, so forget it and
+                # let a repeat of the operation sign afresh.
+                self.store.delete(rec.op_id)
+            raise TransactionError(
+                f"{what}: node refused the transaction: {exc}", reason="TX_REFUSED"
+            ) from None
+
+    async def _known(self, tx_hash: str) -> bool:
+        w3 = self.w3
+        try:
+            await with_retries(
+                lambda: w3.eth.get_transaction(tx_hash),  # type: ignore[arg-type]
+                what="eth_getTransactionByHash",
+            )
+        except TransactionNotFound:
+            return False
+        return True
 
     async def _receipt(self, tx_hash: str) -> Any | None:
         w3 = self.w3

@@ -138,3 +138,21 @@ async def test_interrupted_deployment_resumes_without_duplicates(world) -> None:
     assert receipt_block == first.deploy_block
     code = await dn.anvil.w3.eth.get_code(first.vault_configurator)
     assert len(code) > 0
+
+
+async def test_refused_transaction_is_forgotten_and_signed_again(world) -> None:
+    from omnistake.chains.ethereum.errors import TransactionError
+    from omnistake.chains.ethereum.signer import EphemeralSigner
+
+    dn = world.devnet
+    poor = TxSender(dn.anvil.w3, EphemeralSigner(), store=TxStore(), priority_fee_wei=10**9)
+    tx = {"to": dn.deployment.operator_registry, "data": _calldata(dn, "registerOperator")}
+    with pytest.raises(TransactionError) as err:
+        await poor.send(tx, op_id="op-poor", gas=200_000)
+    assert err.value.reason == "TX_REFUSED"
+    assert poor.store.get("op-poor") is None
+    await dn.anvil.set_balance(poor.address, 10**19)
+    res = await poor.send(tx, op_id="op-poor", gas=200_000)
+    assert not res.reused
+    assert await nonce_of(dn, poor.address) == 1
+    assert await dn.core.is_operator(poor.address)
