@@ -59,7 +59,7 @@ from solders.signature import Signature
 
 from . import errors as sol_errors
 from .backend import BlockInfo, Commitment, SvmBackend, TxRecord
-from .config import VaultEntry, parse_vaults, pubkey
+from .config import VaultEntry, parse_vaults
 from .custody import Custodian, PayoutResult
 from .deposits import MEMO_PREFIX, DepositVerifier
 from .errors import BackendError, ConfigError, PayoutError, SolanaError, TransactionFailed
@@ -574,4 +574,4 @@ def _signer(options: Mapping[str, Any], obj_key: str, path_key: str) -> HubSigne
     return None if path is None else KeystoreSigner(str(path))
 
 
-__all__ = ["SolanaAdapter", "pubkey"]
+__all__ = ["SolanaAdapter"]
