@@ -57,7 +57,8 @@ class TlsConfig:
 
 
 class ApiServer:
-    """The omnistake gRPC server over one :class:`LedgerService`."""
+    """The omnistake gRPC server over one :class:`LedgerService`. Build it inside the event
+    loop that will run it (grpc.aio binds the server to the running loop)."""
 
     def __init__(
         self,
@@ -79,6 +80,10 @@ class ApiServer:
                 ("grpc.max_receive_message_length", max_message_bytes),
                 ("grpc.max_send_message_length", max_message_bytes),
                 ("grpc.so_reuseport", 0),
+                # keep long WatchEvents streams alive through idle proxies and NATs
+                ("grpc.keepalive_time_ms", 60_000),
+                ("grpc.keepalive_timeout_ms", 20_000),
+                ("grpc.keepalive_permit_without_calls", 1),
             ]
         )
         api = Api(service)
