@@ -62,7 +62,12 @@ from .registry import (
 from .slasher import CompletedSlashingTx, SlashingFailure, slash_finality_provider
 from .spv import NETWORKS, REGTEST, HeaderChain, HeaderEntry, NetworkParams
 from .tx import OutPoint, Transaction
-from .verifier import StakingSubmission, StakingVerifier, VerifiedStakingDelegation
+from .verifier import (
+    CovenantSignatures,
+    StakingSubmission,
+    StakingVerifier,
+    VerifiedStakingDelegation,
+)
 
 DEFAULT_DEPTH = 6
 DECIMALS = 8
@@ -427,6 +432,14 @@ class BitcoinAdapter:
             ) from None
         if headers.main_chain_hash(loc.height) != loc.block_hash:
             return None
+        if loc.tx.txid_bytes != txid:
+            raise BitcoinAdapterError("backend returned another tx", cause="BACKEND_MISMATCH")
+        try:  # never trust the backend's location: check its Merkle proof against our header
+            headers.verify_inclusion(loc.tx, loc.block_hash, loc.index, loc.proof, 0)
+        except BitcoinError as exc:
+            raise BitcoinAdapterError(
+                f"backend's inclusion proof fails: {exc.message}", cause=exc.reason
+            ) from None
         return loc.height
 
     async def _refresh_inclusions(self, headers: HeaderChain) -> None:
@@ -550,23 +563,66 @@ class BitcoinAdapter:
             )
         return fp
 
-    async def register_delegation(self, submission: StakingSubmission) -> Delegation:
-        """Pre-inclusion registration (Babylon's phase-2 flow): verify everything but the
-        inclusion and keep the delegation; ``follow`` credits it when its staking tx is ``k``
-        deep. A staking tx already final when it is registered is credited through
-        :meth:`verify_deposit` instead. Raises ``BitcoinError`` or
-        :class:`BitcoinAdapterError` with the precise reason."""
+    async def register_delegation(
+        self, submission: StakingSubmission, *, require_covenant_quorum: bool = True
+    ) -> Delegation | None:
+        """Register a delegation (Babylon's phase-2 flow): verify everything but the
+        inclusion (scripts, output key, bounds, unbonding and slashing txs, the staker's
+        slashing signatures, every covenant signature given) and keep it.
+
+        With the covenant quorum, the delegation is tracked: ``follow`` credits it when its
+        staking tx is ``k`` deep, or, when it already is, in the first block after now.
+        Without it (``require_covenant_quorum=False``) it waits for
+        :meth:`add_covenant_signatures` and returns None. Raises ``BitcoinError`` or
+        :class:`BitcoinAdapterError` with the precise reason.
+        """
         headers = await self.headers()
-        record = self._verifier(None).verify(replace(submission, inclusion=None))
+        verifier = StakingVerifier(
+            self.params, None, self.depth, require_covenant_quorum=require_covenant_quorum
+        )
+        record = verifier.verify(replace(submission, inclusion=None))
         self._check_fp(record)
+        if not record.has_covenant_quorum:
+            self.registry.set_pending(record.staking_tx.txid, submission)
+            return None
+        return await self._admit(headers, record, submission)
+
+    async def add_covenant_signatures(
+        self, staking_txid: str, signatures: Sequence[CovenantSignatures]
+    ) -> Delegation | None:
+        """Collect covenant signatures for a delegation registered without its quorum; each
+        set is verified (unknown member, bad signature or pre-signature: rejected). Returns
+        the tracked delegation once the quorum is reached, else None."""
+        pending = self.registry.pending(staking_txid)
+        if pending is None:
+            raise BitcoinAdapterError(
+                "no delegation of this staking tx waits for covenant signatures",
+                cause="NOT_PENDING",
+            )
+        merged = {c.covenant_pk: c for c in pending.covenant_sigs}
+        merged.update((c.covenant_pk, c) for c in signatures)
+        sub = replace(pending, covenant_sigs=tuple(merged.values()))
+        return await self.register_delegation(sub, require_covenant_quorum=False)
+
+    async def _admit(
+        self, headers: HeaderChain, record: VerifiedStakingDelegation, sub: StakingSubmission
+    ) -> Delegation:
+        """Track a complete delegation from the current finalized height on. If its staking
+        tx is already final it must still be unspent with staking time left."""
         final = headers.tip_height - self.depth
         included = await self._confirmed_height(headers, record.staking_tx.txid_bytes)
         if included is not None and included <= final:
-            raise BitcoinAdapterError(
-                "the staking tx is already final: claim it with verify_deposit",
-                cause="ALREADY_FINAL",
-            )
-        return self.registry.add_delegation(Delegation(submission, final))
+            for spender in (record.unbonding_tx, record.slashing_tx):
+                if await self._confirmed_height(headers, spender.txid_bytes) is not None:
+                    raise BitcoinAdapterError(
+                        "the staking output is already spent", cause="ALREADY_SPENT"
+                    )
+            if headers.tip_height + record.unbonding_time >= included + record.staking_time:
+                raise BitcoinAdapterError(
+                    "tip + unbonding time is not below inclusion height + staking time",
+                    cause="STAKING_TIME_EXPIRED",
+                )
+        return self.registry.promote(Delegation(sub, final))
 
     async def verify_deposit(self, claim: DepositClaim) -> VerifiedDeposit:
         """Verify a staking tx with its pre-signed slashing signatures, covenant signatures
@@ -615,15 +671,9 @@ class BitcoinAdapter:
                 field="amount",
                 cause="WRONG_AMOUNT",
             )
-        for spender in (record.unbonding_tx, record.slashing_tx):
-            if await self._confirmed_height(headers, spender.txid_bytes) is not None:
-                raise BitcoinAdapterError(
-                    "the staking output is already spent", cause="ALREADY_SPENT"
-                )
         assert record.inclusion_height is not None
         inclusion = self._main_entry(headers, record.inclusion_height)
-        final = headers.tip_height - self.depth
-        stored = self.registry.add_delegation(Delegation(sub, final))
+        stored = self.registry.delegation(txid) or await self._admit(headers, record, sub)
         tracked = self._track(stored)
         self._included[txid] = (record.inclusion_height, inclusion.hash)
         fact = self._deposit_fact(tracked, self._time(headers, inclusion))

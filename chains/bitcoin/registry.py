@@ -168,6 +168,7 @@ class StakingRegistry:
         self._lock = threading.Lock()
         self._fps: dict[bytes, FinalityProvider] = {}
         self._delegations: dict[str, Delegation] = {}
+        self._pending: dict[str, StakingSubmission] = {}
         if self.path is not None and self.path.exists():
             self._load()
 
@@ -238,6 +239,27 @@ class StakingRegistry:
         """Delegations to one FP."""
         return [d for d in self._delegations.values() if fp_pk in d.submission.fp_pks]
 
+    # -- delegations waiting for covenant signatures ---------------------------------------
+
+    def set_pending(self, staking_txid: str, submission: StakingSubmission) -> None:
+        """Keep (or update) a submission that lacks the covenant quorum."""
+        with self._lock:
+            self._pending[staking_txid] = replace(submission, inclusion=None)
+            self._save()
+
+    def pending(self, staking_txid: str) -> StakingSubmission | None:
+        """A submission still collecting covenant signatures, if any."""
+        return self._pending.get(staking_txid)
+
+    def promote(self, delegation: Delegation) -> Delegation:
+        """Move a submission that reached its quorum into the delegations."""
+        with self._lock:
+            self._pending.pop(delegation.staking_txid, None)
+        stored = self.add_delegation(delegation)
+        with self._lock:
+            self._save()
+        return stored
+
     # -- persistence -------------------------------------------------------------------------
 
     def _save(self) -> None:
@@ -257,6 +279,7 @@ class StakingRegistry:
                 {"registered_height": d.registered_height, **submission_to_proof(d.submission)}
                 for d in self._delegations.values()
             ],
+            "pending": [submission_to_proof(sub) for sub in self._pending.values()],
         }
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
@@ -277,3 +300,6 @@ class StakingRegistry:
             height = int(item.pop("registered_height"))
             d = Delegation(submission_from_proof(item), height)
             self._delegations[d.staking_txid] = d
+        for item in data.get("pending", []):
+            sub = submission_from_proof(item)
+            self._pending[Delegation(sub, -1).staking_txid] = sub

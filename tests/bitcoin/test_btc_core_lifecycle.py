@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from omnistake.chains.bitcoin.adapter import BitcoinAdapter, BitcoinAdapterError
-from omnistake.chains.bitcoin.backend_api import ChainTip
+from omnistake.chains.bitcoin.backend_api import ChainTip, TxWithProof
 from omnistake.chains.bitcoin.block import BlockHeader
 from omnistake.chains.bitcoin.eots import EotsSigner
+from omnistake.chains.bitcoin.errors import BitcoinError
 from omnistake.chains.bitcoin.evidence import InvalidEvidence, encode_evidence
 from omnistake.chains.bitcoin.hub import (
     domain_time,
@@ -29,7 +30,7 @@ from omnistake.chains.bitcoin.regtest import RegtestBackend
 from omnistake.chains.bitcoin.secp import xonly_from_secret
 from omnistake.chains.bitcoin.slasher import EquivocationEvidence
 from omnistake.chains.bitcoin.staker import covenant_sign
-from omnistake.chains.bitcoin.testing import Staked, StakingWorld, secret
+from omnistake.chains.bitcoin.testing import COVENANT_SKS, Staked, StakingWorld, secret
 from omnistake.chains.bitcoin.tx import OutPoint
 from omnistake.clock import ManualClock
 from omnistake.errors import OmnistakeError
@@ -447,3 +448,46 @@ async def test_late_claim_behind_the_ledger_clock_is_credited_by_follow(hub: Hub
     assert hub.stake() == 400_000 and hub.balance(late) == 300_000
     again = await hub.sync.verify_deposit(hub.claim(late))
     assert again.replayed and hub.stake() == 400_000
+
+
+async def test_covenant_signatures_are_collected_before_the_stake_counts(hub: Hub) -> None:
+    w = hub.world
+    staked = w.stake(secret("staker-c"), ALICE_PK, 800_000, covenants=())
+    pending = await hub.adapter.register_delegation(
+        staked.submission, require_covenant_quorum=False
+    )
+    assert pending is None
+    await hub.mine(1 + K)
+    assert hub.stake() == 0, "credited without the covenant quorum"
+    sign = [covenant_sign(c, staked.submission, w.params, bytes(32)) for c in COVENANT_SKS]
+    forged = replace(sign[2], unbonding_sig=sign[1].unbonding_sig)
+    with pytest.raises(BitcoinError) as err:
+        await hub.adapter.add_covenant_signatures(staked.txid, [forged])
+    assert err.value.reason == "BAD_COVENANT_SIGNATURE"
+    assert await hub.adapter.add_covenant_signatures(staked.txid, [sign[0]]) is None
+    await hub.mine(1)
+    assert hub.stake() == 0
+    tracked = await hub.adapter.add_covenant_signatures(staked.txid, [sign[1]])
+    assert tracked is not None and len(tracked.submission.covenant_sigs) == 2
+    # Already final when the quorum arrived: credited in the next block.
+    await hub.mine(1)
+    assert hub.stake() == 800_000 and hub.balance(staked) == 800_000
+    # The registry file survives a restart with everything it learnt.
+    assert StakingRegistry(hub.registry.path).delegation(staked.txid) == tracked
+
+
+class LyingLocationBackend(RegtestBackend):
+    """Serves a transaction's location with a corrupted Merkle proof."""
+
+    async def get_tx_with_proof(self, txid: bytes) -> TxWithProof:
+        loc = await super().get_tx_with_proof(txid)
+        return replace(loc, proof=(bytes(32), *loc.proof[1:]))
+
+
+async def test_backend_tx_locations_are_checked_by_spv(hub: Hub, mined: Staked) -> None:
+    liar = make_adapter(hub.world, StakingRegistry(), LyingLocationBackend(hub.world.chain))
+    liar.registry.add_finality_provider(hub.registry.finality_provider(ALICE_PK))  # type: ignore[arg-type]
+    with pytest.raises(BitcoinAdapterError) as err:
+        await liar.register_delegation(mined.submission)
+    assert err.value.metadata["cause"] == "BAD_MERKLE_PROOF"
+    assert liar.registry.delegation(mined.txid) is None
