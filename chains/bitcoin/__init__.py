@@ -3,7 +3,9 @@
 Modules: ``schnorr``/``taproot``/``sighash`` (BIP-340/341), ``staking``/``staking_txs`` (Babylon
 scripts and transaction rules), ``eots``/``adaptor`` (slashing crypto), ``spv``/``merkle``
 (header chain and inclusion), ``backend_api``/``http_backends``/``regtest`` (chain access),
-``verifier``/``slasher`` (the hub's two jobs). See docs/bitcoin.md.
+``verifier``/``slasher`` (the hub's two jobs); ``adapter``/``registry``/``evidence``/``hub``/
+``plugin`` wire them into the core as a ``ChainAdapter`` (imported on demand, not here). See
+docs/bitcoin.md.
 """
 
 from .backend_api import BitcoinBackend, ChainTip, TxWithProof, sync_header_chain
