@@ -56,6 +56,7 @@ def build_log(url: str, events: int) -> None:
     """Append ``events`` deposit events (plus the set-up) straight to the store."""
     ledger = Ledger(ManualClock(T0))
     store = open_store(url)
+    store.acquire_writer("bench")
     batch = [r for _, c in world() for r in ledger.execute(c, principal=WHO)]
     i = 0
     while ledger.seq < events:
