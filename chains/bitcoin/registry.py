@@ -160,6 +160,12 @@ def submission_from_proof(proof: Mapping[str, str]) -> StakingSubmission:
 # -- the registry -----------------------------------------------------------------------------
 
 
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """Changes on every rewrite (os.replace gives the file a new inode)."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 class StakingRegistry:
     """Finality providers and delegations, in memory or write-through to a JSON file."""
 
@@ -169,13 +175,31 @@ class StakingRegistry:
         self._fps: dict[bytes, FinalityProvider] = {}
         self._delegations: dict[str, Delegation] = {}
         self._pending: dict[str, StakingSubmission] = {}
+        self._stamp: tuple[int, int, int] | None = None
         if self.path is not None and self.path.exists():
             self._load()
+
+    def refresh(self) -> None:
+        """Re-read the file if another registry object (or process) rewrote it. Readers call
+        this before every lookup; there must be one writer at a time."""
+        if self.path is None:
+            return
+        try:
+            stamp = _stamp(self.path)
+        except FileNotFoundError:
+            return
+        if stamp != self._stamp:
+            with self._lock:
+                self._fps.clear()
+                self._delegations.clear()
+                self._pending.clear()
+                self._load()
 
     # -- finality providers ------------------------------------------------------------------
 
     def add_finality_provider(self, fp: FinalityProvider) -> FinalityProvider:
         """Register an FP (idempotent for the same operator and vault)."""
+        self.refresh()
         with self._lock:
             known = self._fps.get(fp.fp_pk)
             if known is not None:
@@ -195,14 +219,17 @@ class StakingRegistry:
 
     def finality_provider(self, fp_pk: bytes) -> FinalityProvider | None:
         """The FP with this key, if registered."""
+        self.refresh()
         return self._fps.get(fp_pk)
 
     def finality_providers(self) -> list[FinalityProvider]:
         """Every registered FP."""
+        self.refresh()
         return list(self._fps.values())
 
     def mark_slashed(self, fp_pk: bytes, height: int) -> FinalityProvider:
         """Record that the FP's key was extracted at finalized height ``height`` (first wins)."""
+        self.refresh()
         with self._lock:
             fp = self._fps.get(fp_pk)
             if fp is None:
@@ -218,6 +245,7 @@ class StakingRegistry:
     def add_delegation(self, delegation: Delegation) -> Delegation:
         """Keep a verified delegation (the first registration of a staking tx wins)."""
         txid = delegation.staking_txid
+        self.refresh()
         with self._lock:
             known = self._delegations.get(txid)
             if known is not None:
@@ -229,30 +257,36 @@ class StakingRegistry:
 
     def delegation(self, staking_txid: str) -> Delegation | None:
         """The delegation of a staking txid (display order), if registered."""
+        self.refresh()
         return self._delegations.get(staking_txid)
 
     def delegations(self) -> Iterator[Delegation]:
         """Every delegation, in registration order."""
+        self.refresh()
         return iter(list(self._delegations.values()))
 
     def delegations_of(self, fp_pk: bytes) -> list[Delegation]:
         """Delegations to one FP."""
+        self.refresh()
         return [d for d in self._delegations.values() if fp_pk in d.submission.fp_pks]
 
     # -- delegations waiting for covenant signatures ---------------------------------------
 
     def set_pending(self, staking_txid: str, submission: StakingSubmission) -> None:
         """Keep (or update) a submission that lacks the covenant quorum."""
+        self.refresh()
         with self._lock:
             self._pending[staking_txid] = replace(submission, inclusion=None)
             self._save()
 
     def pending(self, staking_txid: str) -> StakingSubmission | None:
         """A submission still collecting covenant signatures, if any."""
+        self.refresh()
         return self._pending.get(staking_txid)
 
     def promote(self, delegation: Delegation) -> Delegation:
         """Move a submission that reached its quorum into the delegations."""
+        self.refresh()
         with self._lock:
             self._pending.pop(delegation.staking_txid, None)
         stored = self.add_delegation(delegation)
@@ -284,9 +318,11 @@ class StakingRegistry:
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
         os.replace(tmp, self.path)
+        self._stamp = _stamp(self.path)
 
     def _load(self) -> None:
         assert self.path is not None
+        self._stamp = _stamp(self.path)
         data = json.loads(self.path.read_text())
         for item in data.get("finality_providers", []):
             fp = FinalityProvider(

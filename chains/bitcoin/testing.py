@@ -297,14 +297,19 @@ _ids = itertools.count(1)
 
 
 def harness(confirmation_depth: int = 3, registry_path: str | None = None) -> AdapterHarness:
-    """A fresh regtest world, one FP, and adapters built by the plugin's factory."""
+    """A fresh regtest world, one FP, and adapters built by the plugin's factory. With
+    ``registry_path`` every adapter reads the registry from that file (as after a restart,
+    or in another process); otherwise they share one in-memory registry."""
     world = StakingWorld.build()
     registry = StakingRegistry(registry_path)
     (spec,) = list(omnistake_chain_adapters())
+    shared: dict[str, object] = (
+        {"registry_path": registry_path} if registry_path else {"registry": registry}
+    )
     options = {
+        **shared,
         "backend": world.backend,
         "params": world.params,
-        "registry": registry,
         "confirmation_depth": confirmation_depth,
         "start_height": world.start_height,
         "poll_interval": 0.005,
