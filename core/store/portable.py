@@ -23,7 +23,13 @@ from typing import IO, Any
 from omnistake.ledger.events import Event
 from omnistake.ledger.ledger import Ledger, Recorded
 from omnistake.store.base import Batch, RequestRecord, Store
-from omnistake.store.errors import BadHistoryFile, CorruptRecord, CorruptSnapshot, StoreNotEmpty
+from omnistake.store.errors import (
+    BadHistoryFile,
+    CorruptRecord,
+    CorruptSnapshot,
+    NotWriter,
+    StoreNotEmpty,
+)
 from omnistake.store.schema import event_checksum
 
 FORMAT = "omnistake-history"
@@ -175,6 +181,8 @@ def verify_file(path: Path) -> HistoryReport:
 def import_history(store: Store, path: Path) -> HistoryReport:
     """Load a verified history file into an empty store, in one transaction."""
     records, requests, report = read_history(path)
+    if not store.acquire_writer("omnistake import"):
+        raise NotWriter(store.writer())
     if store.last_seq() or store.journal_length():
         raise StoreNotEmpty(
             f"the target database already holds {store.last_seq()} events; import needs an "

@@ -12,7 +12,6 @@ Schema migrations are alembic revisions in ``migrations/``, applied at open.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -59,14 +58,6 @@ def engine_url(url: str) -> sa.URL:
         f"unsupported store URL {url!r}: use memory://, sqlite:///PATH or postgresql://...",
         field="db",
     )
-
-
-def redact(url: str) -> str:
-    """The URL without its password (for messages)."""
-    try:
-        return engine_url(url).render_as_string(hide_password=True)
-    except UnsupportedStoreUrl:
-        return url
 
 
 class SqlStore:
@@ -491,8 +482,3 @@ def _sqlite_pragmas(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def dump_json(value: Any) -> str:
-    """Canonical JSON (sorted keys, no spaces)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -125,3 +125,23 @@ def test_installed_entry_point_verifies(sqlite_url: str, tmp_path: Path) -> None
     )
     assert out.returncode == 0, out.stderr
     assert hash_line(out.stdout) == expected
+
+
+@pytest.mark.postgres
+def test_import_into_postgresql_and_refuse_while_a_writer_runs(
+    cli: click.Group, sqlite_url: str, pg_url: str, tmp_path: Path
+) -> None:
+    from omnistake.store.errors import NotWriter
+
+    expected = populate(sqlite_url, 8)
+    file = tmp_path / "h.jsonl"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["export", "--db", sqlite_url, str(file)]).exit_code == 0
+    writer = LedgerService.open(pg_url, ManualClock(T0), identity="busy-writer")
+    out = runner.invoke(cli, ["import", "--db", pg_url, str(file)])
+    writer.close()
+    assert out.exit_code == 1 and NotWriter.reason in out.output and "busy-writer" in out.output
+    out = runner.invoke(cli, ["import", "--db", pg_url, str(file)])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(cli, ["verify", "--db", pg_url])
+    assert out.exit_code == 0 and hash_line(out.output) == expected
