@@ -994,7 +994,7 @@ def _slash_request(r: Any) -> SlashRequestInfo:
         vault=r.vault,
         index=r.index,
         network=r.network,
-        subnetwork=r.subnetwork,
+        subnetwork=int(r.subnetwork),
         operator=r.operator,
         amount=int(r.amount),
         capture=r.capture,

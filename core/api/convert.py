@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from omnistake.amounts import UINT256_MAX
+from omnistake.amounts import UINT96_MAX, UINT256_MAX
 from omnistake.api.errors import InvalidAmount, InvalidPageToken
 from omnistake.errors import AmountOutOfRange, InvalidArgument
 from omnistake.ledger.ledger import Recorded
@@ -38,6 +38,16 @@ def parse_amount(text: str, field: str = "amount") -> int:
     if len(digits) > _MAX_DIGITS or int(digits) > UINT256_MAX:
         raise AmountOutOfRange(f"{field} exceeds the uint256 range", field=field)
     return int(digits)
+
+
+def parse_subnetwork(text: str, field: str = "subnetwork") -> int:
+    """A subnetwork identifier: a uint96 decimal string, empty meaning 0."""
+    if text == "":
+        return 0
+    value = parse_amount(text, field)
+    if value > UINT96_MAX:
+        raise AmountOutOfRange(f"{field} must fit in 96 bits", field=field)
+    return value
 
 
 def format_amount(value: int) -> str:

@@ -280,6 +280,8 @@ def command_from_request(command: type[Command], request: Any) -> Command:
         value = getattr(request, f.name)
         wants_int = "int" in annotations[f.name]
         if fd.type == fd.TYPE_STRING and wants_int:
+            if value == "" and has_default and not fd.is_repeated:
+                continue  # an empty decimal string means the command's default
             if fd.is_repeated:
                 value = [convert.parse_amount(v, f.name) for v in value]
             else:

@@ -31,7 +31,7 @@ def _info(vault: str, index: int, r: SlashRequest) -> slashing_pb2.SlashRequestI
         vault=vault,
         index=index,
         network=r.network,
-        subnetwork=r.subnetwork,
+        subnetwork=str(r.subnetwork),
         operator=r.operator,
         amount=str(r.amount),
         capture=r.capture,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omnistake.api.convert import paginate
+from omnistake.api.convert import paginate, parse_subnetwork
 from omnistake.api.rpc import Call, ServiceDef, reading
 from omnistake.errors import NotFound
 from omnistake.v1 import stake_pb2
@@ -30,7 +30,11 @@ async def get_stake(request: Any, call: Call) -> stake_pb2.GetStakeResponse:
     with reading(call):
         _need(call, network=request.network, operator=request.operator)
         value = call.service.ledger.stake_at(
-            request.vault, request.network, request.subnetwork, request.operator, at
+            request.vault,
+            request.network,
+            parse_subnetwork(request.subnetwork),
+            request.operator,
+            at,
         )
     return stake_pb2.GetStakeResponse(stake=str(value), at=at)
 
@@ -38,7 +42,7 @@ async def get_stake(request: Any, call: Call) -> stake_pb2.GetStakeResponse:
 @stake.unary("GetOperatorStake")
 async def get_operator_stake(request: Any, call: Call) -> stake_pb2.GetOperatorStakeResponse:
     at = _at(request, call)
-    sub = request.subnetwork if request.HasField("subnetwork") else None
+    sub = parse_subnetwork(request.subnetwork) if request.HasField("subnetwork") else None
     with reading(call):
         _need(call, network=request.network, operator=request.operator)
         value = call.service.ledger.operator_stake_at(request.network, request.operator, at, sub)
@@ -48,7 +52,7 @@ async def get_operator_stake(request: Any, call: Call) -> stake_pb2.GetOperatorS
 @stake.unary("GetNetworkStake")
 async def get_network_stake(request: Any, call: Call) -> stake_pb2.GetNetworkStakeResponse:
     at = _at(request, call)
-    sub = request.subnetwork if request.HasField("subnetwork") else None
+    sub = parse_subnetwork(request.subnetwork) if request.HasField("subnetwork") else None
     with reading(call):
         _need(call, network=request.network)
         stakes = call.service.ledger.network_stake_at(request.network, at, sub)
@@ -69,7 +73,7 @@ async def get_slashable_stake(request: Any, call: Call) -> stake_pb2.GetSlashabl
         value = call.service.ledger.slashable_stake(
             request.vault,
             request.network,
-            request.subnetwork,
+            parse_subnetwork(request.subnetwork),
             request.operator,
             request.capture,
             at,

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 from api_world import ALICE, STETH, World
-from omnistake.errors import InvalidMerkleProof, NotFound, Unauthorized, VetoPeriodEnded
+from omnistake.errors import (
+    AmountOutOfRange,
+    InvalidMerkleProof,
+    NotFound,
+    Unauthorized,
+    VetoPeriodEnded,
+)
 from omnistake.ledger import events as V
 from omnistake.merkle import RewardTree
 from test_lifecycle_python import DAY, E18, run_lifecycle
@@ -84,3 +90,24 @@ async def test_read_side(world: World) -> None:
         await reader.stake_at("steth-vault", "da-layer", "ghost")
     page = await reader.list_events(0, page_size=5)
     assert [r.seq for r in page] == [1, 2, 3, 4, 5]
+
+
+async def test_uint96_subnetworks(world: World) -> None:
+    await run_lifecycle(world)
+    net, cur, reader = world.client("network"), world.client("curator"), world.client()
+    big = 2**96 - 1
+    await net.set_max_network_limit("steth-vault", "da-layer", 10**24, subnetwork=big)
+    await cur.set_network_limit("steth-vault", "da-layer", 10**20, subnetwork=big)
+    await cur.set_operator_network_shares("steth-vault", "da-layer", "op-1", 1, subnetwork=big)
+    world.clock.advance(1)
+    stake = await reader.stake_at("steth-vault", "da-layer", "op-1", subnetwork=big)
+    assert stake == 10**20  # the allocation caps the vault's 300e18 active stake
+    by_sub = await reader.operator_stake_at("da-layer", "op-1", subnetwork=big)
+    assert by_sub == stake
+    before = world.service.ledger.state_hash()
+    with pytest.raises(AmountOutOfRange) as err:
+        await net.set_max_network_limit("steth-vault", "da-layer", 1, subnetwork=2**96)
+    assert err.value.field == "subnetwork"
+    with pytest.raises(AmountOutOfRange):
+        await reader.stake_at("steth-vault", "da-layer", "op-1", subnetwork=2**96)
+    assert world.service.ledger.state_hash() == before

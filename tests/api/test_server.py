@@ -52,7 +52,8 @@ def test_mutations_carry_request_id_and_amounts_are_strings() -> None:
         for method in svc.commands:
             fields = svc.request_class(method).DESCRIPTOR.fields_by_name
             assert fields["request_id"].type == fields["request_id"].TYPE_STRING
-            for amount in ("amount", "shares", "limit", "total_claimable", "max_slash_wad"):
+            big = ("amount", "shares", "limit", "total_claimable", "max_slash_wad", "subnetwork")
+            for amount in big:
                 if amount in fields:
                     assert fields[amount].type == fields[amount].TYPE_STRING, (method, amount)
 

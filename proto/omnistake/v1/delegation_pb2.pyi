@@ -15,9 +15,9 @@ class SetMaxNetworkLimitRequest(_message.Message):
     request_id: str
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     amount: str
-    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., amount: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., amount: _Optional[str] = ...) -> None: ...
 
 class SetNetworkLimitRequest(_message.Message):
     __slots__ = ("request_id", "vault", "network", "subnetwork", "amount")
@@ -29,9 +29,9 @@ class SetNetworkLimitRequest(_message.Message):
     request_id: str
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     amount: str
-    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., amount: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., amount: _Optional[str] = ...) -> None: ...
 
 class SetOperatorNetworkSharesRequest(_message.Message):
     __slots__ = ("request_id", "vault", "network", "subnetwork", "operator", "shares")
@@ -44,10 +44,10 @@ class SetOperatorNetworkSharesRequest(_message.Message):
     request_id: str
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     operator: str
     shares: str
-    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., operator: _Optional[str] = ..., shares: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., operator: _Optional[str] = ..., shares: _Optional[str] = ...) -> None: ...
 
 class SetOperatorNetworkLimitRequest(_message.Message):
     __slots__ = ("request_id", "vault", "network", "subnetwork", "operator", "amount")
@@ -60,7 +60,7 @@ class SetOperatorNetworkLimitRequest(_message.Message):
     request_id: str
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     operator: str
     amount: str
-    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ...) -> None: ...

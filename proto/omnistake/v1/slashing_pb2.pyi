@@ -27,9 +27,9 @@ class SetResolverRequest(_message.Message):
     request_id: str
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     resolver: str
-    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., resolver: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., resolver: _Optional[str] = ...) -> None: ...
 
 class SlashRequest(_message.Message):
     __slots__ = ("request_id", "vault", "network", "subnetwork", "operator", "amount", "capture")
@@ -43,11 +43,11 @@ class SlashRequest(_message.Message):
     request_id: str
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     operator: str
     amount: str
     capture: int
-    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ..., capture: _Optional[int] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ..., capture: _Optional[int] = ...) -> None: ...
 
 class RequestSlashRequest(_message.Message):
     __slots__ = ("request_id", "vault", "network", "subnetwork", "operator", "amount", "capture")
@@ -61,11 +61,11 @@ class RequestSlashRequest(_message.Message):
     request_id: str
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     operator: str
     amount: str
     capture: int
-    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ..., capture: _Optional[int] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ..., capture: _Optional[int] = ...) -> None: ...
 
 class VetoSlashRequest(_message.Message):
     __slots__ = ("request_id", "vault", "request")
@@ -101,13 +101,13 @@ class SlashRequestInfo(_message.Message):
     vault: str
     index: int
     network: str
-    subnetwork: int
+    subnetwork: str
     operator: str
     amount: str
     capture: int
     veto_deadline: int
     completed: bool
-    def __init__(self, vault: _Optional[str] = ..., index: _Optional[int] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ..., capture: _Optional[int] = ..., veto_deadline: _Optional[int] = ..., completed: _Optional[bool] = ...) -> None: ...
+    def __init__(self, vault: _Optional[str] = ..., index: _Optional[int] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., operator: _Optional[str] = ..., amount: _Optional[str] = ..., capture: _Optional[int] = ..., veto_deadline: _Optional[int] = ..., completed: _Optional[bool] = ...) -> None: ...
 
 class GetSlashRequestRequest(_message.Message):
     __slots__ = ("vault", "index")

@@ -15,10 +15,10 @@ class GetStakeRequest(_message.Message):
     AT_FIELD_NUMBER: _ClassVar[int]
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     operator: str
     at: int
-    def __init__(self, vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., operator: _Optional[str] = ..., at: _Optional[int] = ...) -> None: ...
+    def __init__(self, vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., operator: _Optional[str] = ..., at: _Optional[int] = ...) -> None: ...
 
 class GetStakeResponse(_message.Message):
     __slots__ = ("stake", "at")
@@ -36,9 +36,9 @@ class GetOperatorStakeRequest(_message.Message):
     AT_FIELD_NUMBER: _ClassVar[int]
     network: str
     operator: str
-    subnetwork: int
+    subnetwork: str
     at: int
-    def __init__(self, network: _Optional[str] = ..., operator: _Optional[str] = ..., subnetwork: _Optional[int] = ..., at: _Optional[int] = ...) -> None: ...
+    def __init__(self, network: _Optional[str] = ..., operator: _Optional[str] = ..., subnetwork: _Optional[str] = ..., at: _Optional[int] = ...) -> None: ...
 
 class GetOperatorStakeResponse(_message.Message):
     __slots__ = ("stake", "at")
@@ -54,9 +54,9 @@ class GetNetworkStakeRequest(_message.Message):
     SUBNETWORK_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     network: str
-    subnetwork: int
+    subnetwork: str
     at: int
-    def __init__(self, network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., at: _Optional[int] = ...) -> None: ...
+    def __init__(self, network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., at: _Optional[int] = ...) -> None: ...
 
 class OperatorStake(_message.Message):
     __slots__ = ("operator", "stake")
@@ -86,11 +86,11 @@ class GetSlashableStakeRequest(_message.Message):
     AT_FIELD_NUMBER: _ClassVar[int]
     vault: str
     network: str
-    subnetwork: int
+    subnetwork: str
     operator: str
     capture: int
     at: int
-    def __init__(self, vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[int] = ..., operator: _Optional[str] = ..., capture: _Optional[int] = ..., at: _Optional[int] = ...) -> None: ...
+    def __init__(self, vault: _Optional[str] = ..., network: _Optional[str] = ..., subnetwork: _Optional[str] = ..., operator: _Optional[str] = ..., capture: _Optional[int] = ..., at: _Optional[int] = ...) -> None: ...
 
 class GetSlashableStakeResponse(_message.Message):
     __slots__ = ("stake", "at")
