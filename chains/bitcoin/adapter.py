@@ -138,6 +138,18 @@ class _Tracked:
 
 
 @dataclass(frozen=True)
+class _Index:
+    """Tracked delegations indexed for the per-block scan (rebuilt when the registry
+    changes)."""
+
+    version: int
+    by_id: dict[str, _Tracked]
+    by_txid: dict[bytes, _Tracked]
+    by_outpoint: dict[OutPoint, _Tracked]
+    by_registered: dict[int, list[_Tracked]]
+
+
+@dataclass(frozen=True)
 class EquivocationSlash:
     """What :meth:`BitcoinAdapter.slash_equivocation` did: the slashing txs it completed,
     validated and broadcast, the ones that failed (never broadcast), and broadcast errors."""
@@ -180,6 +192,8 @@ class BitcoinAdapter:
         self._mono: dict[bytes, int] = {}
         self._tracked: dict[bytes, _Tracked] = {}
         self._included: dict[str, tuple[int, bytes]] = {}
+        self._expiring: dict[int, set[str]] = {}
+        self._index: _Index | None = None
         self._slashes: dict[str, SlashOutcome] = {}
         self.slash_reports: dict[str, EquivocationSlash] = {}
         self.owns_backend = owns_backend
@@ -378,7 +392,7 @@ class BitcoinAdapter:
                 ancestor = await self._ancestor(headers, last_hash)
                 gone = sorted(h for h in yielded if h > ancestor.height)
                 orphaned = tuple(fid for h in gone for fid in yielded.pop(h))
-                self._included.clear()
+                self._reset_inclusions()
                 await self._refresh_inclusions(headers)
                 yield RolledBack(self._ref(headers, ancestor), orphaned, deep=True)
                 last_height, last_hash, seen_tip = ancestor.height, ancestor.hash, None
@@ -386,7 +400,7 @@ class BitcoinAdapter:
             tip = headers.tip
             if seen_tip is not None and not headers.in_main_chain(seen_tip):
                 ancestor = await self._ancestor(headers, seen_tip)
-                self._included.clear()
+                self._reset_inclusions()
                 await self._refresh_inclusions(headers)
                 yield RolledBack(self._ref(headers, ancestor), (), deep=False)
             seen_tip = tip.hash
@@ -417,7 +431,38 @@ class BitcoinAdapter:
         return tracked
 
     def _all_tracked(self) -> list[_Tracked]:
-        return [self._track(d) for d in self.registry.delegations()]
+        return list(self._indexed().by_id.values())
+
+    def _indexed(self) -> _Index:
+        delegations = list(self.registry.delegations())  # refreshes a file-backed registry
+        index = self._index
+        if index is None or index.version != self.registry.version:
+            tracked = [self._track(d) for d in delegations]
+            by_registered: dict[int, list[_Tracked]] = {}
+            for t in tracked:
+                by_registered.setdefault(t.registered_height, []).append(t)
+            index = self._index = _Index(
+                self.registry.version,
+                {t.txid: t for t in tracked},
+                {t.txid_bytes: t for t in tracked},
+                {t.outpoint: t for t in tracked},
+                by_registered,
+            )
+        return index
+
+    def _set_included(self, t: _Tracked, height: int, block_hash: bytes) -> None:
+        self._drop_included(t)
+        self._included[t.txid] = (height, block_hash)
+        self._expiring.setdefault(self._expiry(t, height), set()).add(t.txid)
+
+    def _drop_included(self, t: _Tracked) -> None:
+        old = self._included.pop(t.txid, None)
+        if old is not None:
+            self._expiring.get(self._expiry(t, old[0]), set()).discard(t.txid)
+
+    def _reset_inclusions(self) -> None:
+        self._included.clear()
+        self._expiring.clear()
 
     async def _confirmed_height(self, headers: HeaderChain, txid: bytes) -> int | None:
         """Height of a best-chain block holding ``txid`` (None if not confirmed there)."""
@@ -447,7 +492,7 @@ class BitcoinAdapter:
             if t.txid not in self._included:
                 height = await self._confirmed_height(headers, t.txid_bytes)
                 if height is not None:
-                    self._included[t.txid] = (height, headers.main_chain_hash(height) or b"")
+                    self._set_included(t, height, headers.main_chain_hash(height) or b"")
 
     async def _inclusion(self, headers: HeaderChain, t: _Tracked) -> int | None:
         """Best-chain inclusion height of a delegation's staking tx (cached, re-checked)."""
@@ -456,9 +501,9 @@ class BitcoinAdapter:
             return cached[0]
         height = await self._confirmed_height(headers, t.txid_bytes)
         if height is None:
-            self._included.pop(t.txid, None)
+            self._drop_included(t)
             return None
-        self._included[t.txid] = (height, headers.main_chain_hash(height) or b"")
+        self._set_included(t, height, headers.main_chain_hash(height) or b"")
         return height
 
     def _credited(self, t: _Tracked, inclusion_height: int) -> bool:
@@ -475,31 +520,26 @@ class BitcoinAdapter:
     async def _facts(
         self, headers: HeaderChain, block: Block, height: int, at: int
     ) -> tuple[ChainFact, ...]:
-        tracked = [t for t in self._all_tracked() if t.registered_height < height]
-        if not tracked:
-            return ()
-        by_txid = {t.txid_bytes: t for t in tracked}
-        by_outpoint = {t.outpoint: t for t in tracked}
+        index = self._indexed()
         facts: list[ChainFact] = []
         exited: set[str] = set()
-        for t in tracked:
+        for t in index.by_registered.get(height - 1, ()):
             # Claimed after its staking tx was final: credited by verify_deposit, and again
             # (a replay, same fact id) in the first block after the claim, in case the
             # ledger's clock had already passed the inclusion block.
-            if t.registered_height == height - 1:
-                included = await self._inclusion(headers, t)
-                late = included is not None and included <= t.registered_height
-                if late and included is not None and self._credited(t, included):
-                    facts.append(self._deposit_fact(t, at))
+            included = await self._inclusion(headers, t)
+            late = included is not None and included <= t.registered_height
+            if late and included is not None and self._credited(t, included):
+                facts.append(self._deposit_fact(t, at))
         for tx in block.txs[1:]:
-            staked = by_txid.get(tx.txid_bytes)
-            if staked is not None:
-                self._included[staked.txid] = (height, block.hash)
+            staked = index.by_txid.get(tx.txid_bytes)
+            if staked is not None and staked.registered_height < height:
+                self._set_included(staked, height, block.hash)
                 if self._credited(staked, height):
                     facts.append(self._deposit_fact(staked, at))
             for txin in tx.inputs:
-                spent = by_outpoint.get(txin.prevout)
-                if spent is None or spent.txid in exited:
+                spent = index.by_outpoint.get(txin.prevout)
+                if spent is None or spent.txid in exited or spent.registered_height >= height:
                     continue
                 included = await self._inclusion(headers, spent)
                 if included is None or not self._credited(spent, included):
@@ -507,19 +547,20 @@ class BitcoinAdapter:
                 if height <= self._expiry(spent, included):
                     facts.append(self._exit_fact(spent, at))
                     exited.add(spent.txid)
-        for t in sorted(tracked, key=lambda t: t.txid):
-            inc = self._included.get(t.txid)
-            if inc is None or t.txid in exited or self._expiry(t, inc[0]) != height:
+        for txid in sorted(self._expiring.get(height, ())):
+            due = index.by_id.get(txid)
+            if due is None or txid in exited or due.registered_height >= height:
                 continue
-            if await self._inclusion(headers, t) != inc[0] or not self._credited(t, inc[0]):
+            inc = self._included[txid]
+            if await self._inclusion(headers, due) != inc[0] or not self._credited(due, inc[0]):
                 continue
             earlier = [
-                await self._confirmed_height(headers, txid)
-                for txid in (t.unbonding_txid, t.slashing_txid)
+                await self._confirmed_height(headers, spender)
+                for spender in (due.unbonding_txid, due.slashing_txid)
             ]
             if any(h is not None and h < height for h in earlier):
                 continue
-            facts.append(self._exit_fact(t, at))
+            facts.append(self._exit_fact(due, at))
         return tuple(facts)
 
     @staticmethod
@@ -675,7 +716,7 @@ class BitcoinAdapter:
         inclusion = self._main_entry(headers, record.inclusion_height)
         stored = self.registry.delegation(txid) or await self._admit(headers, record, sub)
         tracked = self._track(stored)
-        self._included[txid] = (record.inclusion_height, inclusion.hash)
+        self._set_included(tracked, record.inclusion_height, inclusion.hash)
         fact = self._deposit_fact(tracked, self._time(headers, inclusion))
         return VerifiedDeposit(
             fact=fact,

@@ -176,6 +176,8 @@ class StakingRegistry:
         self._delegations: dict[str, Delegation] = {}
         self._pending: dict[str, StakingSubmission] = {}
         self._stamp: tuple[int, int, int] | None = None
+        #: Bumped on every change (and reload): callers cache derived indexes by it.
+        self.version = 0
         if self.path is not None and self.path.exists():
             self._load()
 
@@ -297,6 +299,7 @@ class StakingRegistry:
     # -- persistence -------------------------------------------------------------------------
 
     def _save(self) -> None:
+        self.version += 1
         if self.path is None:
             return
         data = {
@@ -322,6 +325,7 @@ class StakingRegistry:
 
     def _load(self) -> None:
         assert self.path is not None
+        self.version += 1
         self._stamp = _stamp(self.path)
         data = json.loads(self.path.read_text())
         for item in data.get("finality_providers", []):
