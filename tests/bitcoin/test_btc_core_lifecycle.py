@@ -30,7 +30,13 @@ from omnistake.chains.bitcoin.regtest import RegtestBackend
 from omnistake.chains.bitcoin.secp import xonly_from_secret
 from omnistake.chains.bitcoin.slasher import EquivocationEvidence
 from omnistake.chains.bitcoin.staker import covenant_sign
-from omnistake.chains.bitcoin.testing import COVENANT_SKS, Staked, StakingWorld, secret
+from omnistake.chains.bitcoin.testing import (
+    COVENANT_SKS,
+    Staked,
+    StakingWorld,
+    regtest_params,
+    secret,
+)
 from omnistake.chains.bitcoin.tx import OutPoint
 from omnistake.clock import ManualClock
 from omnistake.errors import OmnistakeError
@@ -317,6 +323,18 @@ async def test_wrong_script_amount_timelock_or_covenants_are_rejected(
         await _rejected(hub, hub.claim(mined, covenant_sigs=one["covenant_sigs"]))
         == "NOT_ENOUGH_COVENANT_SIGS"
     )
+    # A staking output committed to another covenant committee does not match the script.
+    other_covenants = tuple(secret(f"other-cov-{i}") for i in range(3))
+    other = StakingWorld(
+        hub.world.chain,
+        regtest_params(covenant_pks=tuple(xonly_from_secret(c) for c in other_covenants)),
+        hub.world.coins,
+    )
+    foreign_set = other.stake(
+        secret("staker-f"), ALICE_PK, 1_000_000, covenants=other_covenants[:2]
+    )
+    await hub.mine(1 + K)
+    assert await _rejected(hub, hub.claim(foreign_set)) == "WRONG_SCRIPT"
     wrong_vault = replace(hub.claim(mined), vault="btc-fp-bob")
     assert await _rejected(hub, wrong_vault) == "WRONG_VAULT"
     assert hub.stake() == 0
