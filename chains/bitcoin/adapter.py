@@ -214,10 +214,11 @@ class BitcoinAdapter:
             from .http_backends import BitcoindRpcBackend, EsploraBackend
 
             if "rpc_url" in options:
+                user, password = options.get("rpc_user"), options.get("rpc_password")
                 backend = BitcoindRpcBackend(
                     str(options["rpc_url"]),
-                    str(options.get("rpc_user", "")),
-                    str(options.get("rpc_password", "")),
+                    None if user is None else str(user),
+                    None if password is None else str(password),
                 )
             elif "esplora_url" in options:
                 backend = EsploraBackend(str(options["esplora_url"]))
@@ -225,10 +226,16 @@ class BitcoinAdapter:
                 raise BitcoinAdapterError(
                     "give a backend, rpc_url or esplora_url", cause="NO_BACKEND"
                 )
+        if not isinstance(backend, BitcoinBackend):
+            raise BitcoinAdapterError("backend is not a BitcoinBackend", cause="BAD_OPTION")
         params = options.get("params") or StakingParams.babylon_defaults()
+        if not isinstance(params, StakingParams):
+            raise BitcoinAdapterError("params must be StakingParams", cause="BAD_OPTION")
         registry = options.get("registry")
         if registry is None:
             registry = StakingRegistry(options.get("registry_path"))
+        if not isinstance(registry, StakingRegistry):
+            raise BitcoinAdapterError("registry must be a StakingRegistry", cause="BAD_OPTION")
         return cls(
             backend,
             params,

@@ -73,6 +73,10 @@ def test_entry_point_registers_adapter_and_evidence_verifier(world: StakingWorld
     assert err.value.metadata["cause"] == "BAD_OPTION"
     with pytest.raises(BitcoinAdapterError):
         manager.create_adapter(REGTEST_ID, {"backend": 1, "network": "mainnet"})
+    for bad in ({"backend": 1}, {"backend": world.backend, "params": "babylon"}, {}):
+        with pytest.raises(BitcoinAdapterError) as err:
+            manager.create_adapter(REGTEST_ID, bad)
+        assert err.value.metadata["cause"] in ("BAD_OPTION", "NO_BACKEND")
 
 
 async def test_evidence_verifier_names_the_offender() -> None:
