@@ -359,8 +359,12 @@ class LedgerService:
                     self._commit_loop()
                     return
                 self._catch_up()
-            except OmnistakeError as exc:
-                log.warning("following the log failed: %s", exc)
+            except Exception as exc:  # keep following: the next poll retries
+                log.warning(
+                    "following the log failed: %s",
+                    exc,
+                    exc_info=not isinstance(exc, OmnistakeError),
+                )
 
     def _catch_up(self) -> None:
         """Apply the events other processes appended since the last poll (or reload, when
