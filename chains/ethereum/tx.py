@@ -28,7 +28,7 @@ from omnistake.chains.ethereum.errors import (
     TransactionReverted,
     TransactionTimeout,
 )
-from omnistake.chains.ethereum.rpc import with_retries
+from omnistake.chains.ethereum.rpc import RetryPolicy, with_retries
 from omnistake.chains.ethereum.signer import Signer
 from omnistake.chains.ethereum.toolchain import CORE_CONTRACTS, Toolchain
 from web3 import AsyncHTTPProvider, AsyncWeb3
@@ -221,6 +221,7 @@ class TxSender:
         gas_multiplier_pct: int = 150,
         gas_margin: int = 100_000,
         priority_fee_wei: int = 10**9,
+        retry: RetryPolicy | None = None,
         receipt_timeout: float = 60.0,
         poll_interval: float = 0.05,
     ) -> None:
@@ -231,6 +232,7 @@ class TxSender:
         self.gas_multiplier_pct = gas_multiplier_pct
         self.gas_margin = gas_margin
         self.priority_fee_wei = priority_fee_wei
+        self.retry = retry or RetryPolicy()
         self.receipt_timeout = receipt_timeout
         self.poll_interval = poll_interval
         self._lock = asyncio.Lock()
@@ -277,11 +279,14 @@ class TxSender:
     ) -> TxRecord:
         w3 = self.w3
         if self._chain_id is None:
-            self._chain_id = int(await with_retries(lambda: w3.eth.chain_id, what="eth_chainId"))
+            self._chain_id = int(
+                await with_retries(lambda: w3.eth.chain_id, what="eth_chainId", policy=self.retry)
+            )
         chain_nonce = int(
             await with_retries(
                 lambda: w3.eth.get_transaction_count(self.address, "pending"),  # type: ignore[arg-type]
                 what="eth_getTransactionCount",
+                policy=self.retry,
             )
         )
         # Sends of one signer are serialised and each waits for its receipt, so the node's
@@ -298,17 +303,21 @@ class TxSender:
         if full["to"] is None:
             full.pop("to")
         if gas is None:
+            call = {k: full[k] for k in ("from", "to", "data", "value") if k in full}
             try:
                 estimate = await with_retries(
-                    lambda: w3.eth.estimate_gas(full),  # type: ignore[arg-type]
+                    lambda: w3.eth.estimate_gas(call),  # type: ignore[arg-type]
                     what="eth_estimateGas",
+                    policy=self.retry,
                 )
             except (ContractLogicError, ContractCustomError) as exc:
                 raise revert_from(exc, self.decoder, what) from None
             # Estimates run at the latest block's timestamp; a checkpoint written one second
             # later takes a fresh storage slot, so leave room (unused gas is not charged).
             gas = int(estimate) * self.gas_multiplier_pct // 100 + self.gas_margin
-        block = await with_retries(lambda: w3.eth.get_block("latest"), what="eth_getBlock")
+        block = await with_retries(
+            lambda: w3.eth.get_block("latest"), what="eth_getBlock", policy=self.retry
+        )
         base_fee = int(block.get("baseFeePerGas", 0) or 0)
         tip = self.priority_fee_wei
         full.update({"gas": gas, "maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip})
@@ -329,6 +338,7 @@ class TxSender:
             await with_retries(
                 lambda: w3.eth.send_raw_transaction(rec.raw),  # type: ignore[arg-type]
                 what=f"eth_sendRawTransaction ({what})",
+                policy=self.retry,
             )
         except RpcError:
             raise  # the transport kept failing: the record stays, a repeat re-broadcasts it
@@ -359,6 +369,7 @@ class TxSender:
             await with_retries(
                 lambda: w3.eth.get_transaction(tx_hash),  # type: ignore[arg-type]
                 what="eth_getTransactionByHash",
+                policy=self.retry,
             )
         except TransactionNotFound:
             return False
@@ -370,6 +381,7 @@ class TxSender:
             return await with_retries(
                 lambda: w3.eth.get_transaction_receipt(tx_hash),  # type: ignore[arg-type]
                 what="eth_getTransactionReceipt",
+                policy=self.retry,
             )
         except TransactionNotFound:
             return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import itertools
 from collections import Counter
@@ -276,67 +275,9 @@ async def test_reorg_rolls_back_and_reindexes_exactly_once(world, history) -> No
     assert 7 * 10**18 in amounts and 3 * 10**18 not in amounts
 
 
-class FaultyProxy:
-    """Loopback TCP proxy that drops or stalls some client chunks (deterministically)."""
-
-    def __init__(
-        self, target_port: int, drop_every: int = 5, stall_every: int = 11, error_every: int = 7
-    ) -> None:
-        self.target_port = target_port
-        self.drop_every, self.stall_every = drop_every, stall_every
-        self.error_every = error_every
-        self.chunks = self.drops = self.stalls = self.errors = 0
-        self.server: asyncio.base_events.Server | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.server.wait_closed(), 2)
-
-    async def _handle(self, cr: asyncio.StreamReader, cw: asyncio.StreamWriter) -> None:
-        ur, uw = await asyncio.open_connection("127.0.0.1", self.target_port)
-
-        async def up() -> None:
-            while data := await cr.read(65536):
-                self.chunks += 1
-                if self.chunks % self.drop_every == 0:
-                    self.drops += 1
-                    raise ConnectionResetError
-                if self.chunks % self.error_every == 0:
-                    self.errors += 1
-                    cw.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
-                    await cw.drain()
-                    raise ConnectionResetError
-                if self.chunks % self.stall_every == 0:
-                    self.stalls += 1
-                    await asyncio.sleep(3)
-                    raise ConnectionResetError
-                uw.write(data)
-                await uw.drain()
-
-        async def down() -> None:
-            while data := await ur.read(65536):
-                cw.write(data)
-                await cw.drain()
-
-        tasks = [asyncio.create_task(up()), asyncio.create_task(down())]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for t in tasks:
-            t.cancel()
-        for w in (cw, uw):
-            w.close()
-
-
-async def test_rpc_faults_lose_and_duplicate_nothing(world, history) -> None:
+async def test_rpc_faults_lose_and_duplicate_nothing(world, history, faulty_proxy) -> None:
     dn = world.devnet
-    proxy = FaultyProxy(dn.anvil.port)
-    await proxy.start()
+    proxy = await faulty_proxy(dn.anvil.port)
     w3 = make_web3(f"http://127.0.0.1:{proxy.port}", timeout=0.5)
     try:
         idx = SymbioticIndexer(
@@ -352,7 +293,6 @@ async def test_rpc_faults_lose_and_duplicate_nothing(world, history) -> None:
         got, _ = await run_all(idx)
     finally:
         await w3.provider.disconnect()
-        await proxy.stop()
     assert proxy.drops > 0 and proxy.stalls > 0 and proxy.errors > 0
     assert Counter(uids(got)).most_common(1)[0][1] == 1
     clean, _ = await run_all(

@@ -156,3 +156,44 @@ async def test_refused_transaction_is_forgotten_and_signed_again(world) -> None:
     assert not res.reused
     assert await nonce_of(dn, poor.address) == 1
     assert await dn.core.is_operator(poor.address)
+
+
+async def test_exactly_once_through_a_faulty_connection(world, faulty_proxy) -> None:
+    """Requests dropped, stalled, answered 503, and replies lost after the node acted."""
+    from omnistake.chains.ethereum.rpc import RetryPolicy, make_web3
+    from omnistake.chains.ethereum.signer import EphemeralSigner
+
+    dn = world.devnet
+    proxy = await faulty_proxy(
+        dn.anvil.port, drop_every=7, stall_every=23, error_every=11, lose_reply_every=5
+    )
+    w3 = make_web3(f"http://127.0.0.1:{proxy.port}", timeout=1.0)
+    signer = EphemeralSigner()
+    await dn.anvil.set_balance(signer.address, 10**20)
+    sender = TxSender(
+        w3,
+        signer,
+        store=TxStore(),
+        decoder=dn.core.error_decoder,
+        retry=RetryPolicy(attempts=30, first_delay=0.01, max_delay=0.1),
+    )
+    reg = dn.deployment.operator_registry
+    registry_tx = {"to": reg, "data": _calldata(dn, "registerOperator")}
+    try:
+        results = []
+        for i in range(8):
+            # Each op: the first is a registration, the rest plain value transfers.
+            tx = registry_tx if i == 0 else {"to": world.bob.address, "value": i}
+            for _attempt in range(5):  # the caller retries the same op id after a failure
+                try:
+                    results.append(await sender.send(tx, op_id=f"op-fault-{i}"))
+                    break
+                except Exception:
+                    continue
+    finally:
+        await w3.provider.disconnect()
+    assert proxy.lost_replies > 0 and proxy.drops > 0
+    assert len(results) == 8
+    assert len({r.tx_hash for r in results}) == 8
+    assert await nonce_of(dn, signer.address) == 8, "one transaction per operation"
+    assert await dn.core.is_operator(signer.address)
