@@ -162,6 +162,7 @@ class SqlStore:
                         return
             from alembic import command
             from alembic.config import Config
+            from alembic.util.exc import CommandError
 
             cfg = Config()
             cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
@@ -174,7 +175,13 @@ class SqlStore:
                         sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK_KEY}
                     )
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                try:
+                    command.upgrade(cfg, "head")
+                except CommandError as exc:
+                    raise StoreError(
+                        f"cannot migrate the database schema to revision {t.SCHEMA_REVISION}: "
+                        f"{exc} (was it written by a newer omnistake?)"
+                    ) from exc
                 _put_meta(conn, "schema_version", str(t.SCHEMA_VERSION))
 
     # -- the log -----------------------------------------------------------------------------

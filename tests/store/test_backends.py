@@ -237,3 +237,14 @@ def test_closed_service_refuses(sqlite_url: str) -> None:
     svc.close()
     with pytest.raises((StoreUnavailable, StoreError)):
         svc.execute_sync(withdraw(1, 1), principal=WHO)
+
+
+def test_schema_from_a_newer_release_is_refused(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    assert isinstance(store, SqlStore)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(StoreError) as info:
+        open_store(sqlite_url)
+    assert "9999" in info.value.message and "0001" in info.value.message
