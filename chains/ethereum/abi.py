@@ -45,8 +45,15 @@ class AbiFunction:
     outputs: tuple[str, ...]
 
     def encode(self, args: tuple[Any, ...]) -> str:
-        """Calldata as 0x-hex."""
-        return "0x" + (self.selector + abi_encode(list(self.inputs), list(args))).hex()
+        """Calldata as 0x-hex; arguments that do not fit the ABI types raise InvalidParameter."""
+        try:
+            body = abi_encode(list(self.inputs), list(args))
+        except Exception as exc:  # eth_abi's EncodingError and type errors
+            raise InvalidParameter(
+                f"{self.name}({', '.join(self.inputs)}): {type(exc).__name__}: {exc}",
+                reason="INVALID_ARGUMENT",
+            ) from None
+        return "0x" + (self.selector + body).hex()
 
     def decode(self, data: bytes) -> Any:
         """Decoded return value: a single value, or a tuple for several outputs."""

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
+from omnistake.chains.ethereum.errors import InvalidParameter
 from omnistake.chains.ethereum.toolchain import Toolchain
 
 
@@ -28,7 +29,10 @@ def split_subnetwork(subnetwork: bytes) -> tuple[str, int]:
 def make_subnetwork(network: str, identifier: int = 0) -> bytes:
     """Subnetwork id: the network address in the high 160 bits, ``identifier`` in the low 96."""
     if not 0 <= identifier < 1 << 96:
-        raise ValueError("subnetwork identifier must fit in uint96")
+        raise InvalidParameter(
+            f"subnetwork identifier must fit in uint96, got {identifier}",
+            reason="INVALID_SUBNETWORK_IDENTIFIER",
+        )
     value = (int(network, 16) << 96) | identifier
     return value.to_bytes(32, "big")
 

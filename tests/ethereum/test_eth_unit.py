@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
-from omnistake.chains.ethereum.errors import OperationConflict, SignerError, ToolchainMissingError
+from omnistake.chains.ethereum.errors import (
+    InvalidParameter,
+    OperationConflict,
+    SignerError,
+    ToolchainMissingError,
+)
 from omnistake.chains.ethereum.events import make_subnetwork, split_subnetwork
 from omnistake.chains.ethereum.signer import EphemeralSigner, KeystoreSigner
 from omnistake.chains.ethereum.toolchain import find_toolchain
@@ -22,8 +27,9 @@ def test_subnetwork_round_trip_and_layout() -> None:
     assert sn[:20] == bytes.fromhex(NETWORK[2:])
     assert int.from_bytes(sn[20:], "big") == 7
     assert split_subnetwork(sn) == (NETWORK, 7)
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidParameter) as err:
         make_subnetwork(NETWORK, 1 << 96)
+    assert err.value.reason == "INVALID_SUBNETWORK_IDENTIFIER"
 
 
 def test_keystore_create_open_and_secrecy(tmp_path: Path) -> None:

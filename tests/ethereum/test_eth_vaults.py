@@ -124,6 +124,11 @@ async def test_unsupported_calls_are_typed_errors(world) -> None:
     assert e2.value.reason == "WRONG_SLASHER_TYPE"
     with pytest.raises(InvalidParameter):
         DelegatorConfig(DelegatorType.OPERATOR_SPECIFIC).validate()
+    with pytest.raises(InvalidParameter) as e3:
+        await v.deposit(world.alice, -1)
+    assert e3.value.reason == "INVALID_ARGUMENT"
+    with pytest.raises(InvalidParameter):
+        await v.set_max_network_limit(world.network, 1 << 96, 1)
     with pytest.raises(InvalidParameter):
         SlasherConfig(SlasherType.VETO, veto_duration=EPOCH).validate(EPOCH)
 
