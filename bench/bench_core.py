@@ -244,21 +244,6 @@ def big_vault(n_stakers: int, fast: bool) -> tuple[Ledger, ManualClock]:
     return ledger, clock
 
 
-def time_each(fn: Callable[[int], object], repeats: int) -> float:
-    """Best-of-``repeats`` seconds of ``fn(i)`` with the garbage collector paused, as
-    ``timeit`` does (the machine is shared, so the minimum is the stable figure)."""
-    samples = []
-    gc.disable()
-    try:
-        for i in range(repeats):
-            start = time.perf_counter()
-            fn(i)
-            samples.append(time.perf_counter() - start)
-    finally:
-        gc.enable()
-    return min(samples)
-
-
 def count_calls(fn: Callable[[], object]) -> int:
     """Python-level function calls made by ``fn()``: a machine-independent measure of work
     (equal counts for 1 and 1M stakers mean nothing loops over stakers)."""
@@ -277,73 +262,91 @@ def count_calls(fn: Callable[[], object]) -> int:
     return count
 
 
-def per_staker_costs(n_stakers: int) -> dict[str, Any]:
-    fast = n_stakers > 10_000
-    gc.collect()
-    build_start = time.perf_counter()
-    ledger, clock = big_vault(n_stakers, fast)
-    build = time.perf_counter() - build_start
-    capture = clock.now() - 5
+class Subject:
+    """One vault with ``n_stakers`` stakers and the four operations to time on it."""
 
-    def slash(i: int) -> None:
-        clock.advance(1)
-        ledger.execute(
-            C.Slash(
-                vault="big", network="net-a", operator=OPS[i % 3], amount=10**9, capture=capture
+    def __init__(self, n_stakers: int) -> None:
+        self.n = n_stakers
+        self.fast = n_stakers > 10_000
+        gc.collect()
+        start = time.perf_counter()
+        self.ledger, self.clock = big_vault(n_stakers, self.fast)
+        self.build = time.perf_counter() - start
+        self.capture = self.clock.now() - 5
+        self.ops: dict[str, Callable[[int], object]] = {
+            "slash": self.slash,
+            "distribute": self.distribute,
+            "stake_at": self.query,
+            "claim_rewards": self.claim,
+        }
+        self.best: dict[str, float] = {k: float("inf") for k in self.ops}
+        self.calls = {
+            "slash": count_calls(lambda: self.slash(1)),
+            "distribute": count_calls(lambda: self.distribute(1)),
+            "stake_at": count_calls(
+                lambda: self.ledger.stake_at("big", "net-a", 0, OPS[0], self.capture)
             ),
-            principal=ADMIN,
-        )
+            "claim_rewards": count_calls(lambda: self.claim(n_stakers + 1)),
+        }
 
-    def distribute(i: int) -> None:
-        clock.advance(1)
-        ledger.execute(
-            C.DistributeStakerRewards(
-                vault="big",
-                network="net-a",
-                token=TOKEN,
-                amount=10**12,
-                timestamp=capture - (i % 3),
-            ),
-            principal=ADMIN,
+    def slash(self, i: int) -> None:
+        self.clock.advance(1)
+        cmd = C.Slash(
+            vault="big", network="net-a", operator=OPS[i % 3], amount=10**9, capture=self.capture
         )
+        self.ledger.execute(cmd, principal=ADMIN)
 
-    def query(i: int) -> None:
+    def distribute(self, i: int) -> None:
+        self.clock.advance(1)
+        cmd = C.DistributeStakerRewards(
+            vault="big", network="net-a", token=TOKEN, amount=10**12, timestamp=self.capture - i % 3
+        )
+        self.ledger.execute(cmd, principal=ADMIN)
+
+    def query(self, i: int) -> None:
         for _ in range(100):
-            ledger.stake_at("big", "net-a", 0, OPS[i % 3], capture)
+            self.ledger.stake_at("big", "net-a", 0, OPS[i % 3], self.capture)
 
-    def claim(i: int) -> None:
+    def claim(self, i: int) -> None:
         # one distribution per claim: staker i % n claims the oldest one it has not claimed
-        ledger.execute(
-            C.ClaimStakerRewards(
-                vault="big",
-                staker=account(i % n_stakers),
-                network="net-a",
-                token=TOKEN,
-                max_distributions=1,
-            ),
-            principal=ADMIN,
+        cmd = C.ClaimStakerRewards(
+            vault="big",
+            staker=account(i % self.n),
+            network="net-a",
+            token=TOKEN,
+            max_distributions=1,
         )
+        self.ledger.execute(cmd, principal=ADMIN)
 
-    calls = {
-        "slash": count_calls(lambda: slash(1)),
-        "distribute": count_calls(lambda: distribute(1)),
-        "stake_at": count_calls(lambda: ledger.stake_at("big", "net-a", 0, OPS[0], capture)),
-        "claim_rewards": count_calls(lambda: claim(n_stakers + 1)),
-    }
-    slash_s = time_each(slash, 60)
-    distribute_s = time_each(distribute, 60)
-    query_s = time_each(query, 60) / 100
-    claim_s = time_each(claim, 60)
-    return {
-        "stakers": n_stakers,
-        "built_by": "Deposited events applied directly" if fast else "Deposit commands",
-        "build_seconds": build,
-        "slash_us": slash_s * 1e6,
-        "distribute_us": distribute_s * 1e6,
-        "stake_at_us": query_s * 1e6,
-        "claim_rewards_us": claim_s * 1e6,
-        "python_calls": calls,
-    }
+    def result(self) -> dict[str, Any]:
+        return {
+            "stakers": self.n,
+            "built_by": "Deposited events applied directly" if self.fast else "Deposit commands",
+            "build_seconds": self.build,
+            "slash_us": self.best["slash"] * 1e6,
+            "distribute_us": self.best["distribute"] * 1e6,
+            "stake_at_us": self.best["stake_at"] * 1e6 / 100,
+            "claim_rewards_us": self.best["claim_rewards"] * 1e6,
+            "python_calls": self.calls,
+        }
+
+
+def per_staker_costs(sizes: list[int], rounds: int = 60) -> list[dict[str, Any]]:
+    """Time every operation on every vault, interleaved round by round (so a burst of load on
+    the shared machine hits all sizes alike), keeping the best of ``rounds``."""
+    subjects = [Subject(n) for n in sizes]
+    gc.disable()
+    try:
+        for i in range(rounds):
+            for subject in subjects:
+                for name, op in subject.ops.items():
+                    start = time.perf_counter()
+                    op(i)
+                    took = time.perf_counter() - start
+                    subject.best[name] = min(subject.best[name], took)
+    finally:
+        gc.enable()
+    return [s.result() for s in subjects]
 
 
 def memory_per_staker(n: int = 20_000) -> dict[str, float]:
@@ -365,7 +368,7 @@ def main() -> None:
     mix = command_mix(5_000 if quick else 30_000)
     sizes = [1, 10_000, 100_000] if quick else [1, 10_000, 1_000_000]
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    costs = [per_staker_costs(n) for n in sizes]
+    costs = per_staker_costs(sizes)
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     mem = memory_per_staker()
 
@@ -383,7 +386,9 @@ def main() -> None:
     console.print(t1)
     console.print("accepted by kind:", mix["accepted_by_kind"])
 
-    t2 = Table(title="Cost of one operation vs stakers in the vault (best of 60)")
+    t2 = Table(
+        title="Cost of one operation vs stakers in the vault (best of 60, sizes interleaved)"
+    )
     for col in (
         "stakers",
         "vault built by",
