@@ -369,3 +369,40 @@ def test_veto_uses_the_resolver_at_capture(world: World, veto: str) -> None:
     request(world, veto, 5, T0 + 305)
     world.reject(C.VetoSlash(vault=veto, request=1), "NOT_RESOLVER", RES)
     world.one(C.VetoSlash(vault=veto, request=1), RES2)
+
+
+def test_veto_slash_executed_in_the_next_epoch_uses_the_three_way_split(world: World) -> None:
+    v = world.vault("veto4", epoch=100, slasher="veto", veto_duration=20)
+    world.wire(v)
+    world.do(C.SetResolver(vault=v, network=NET, resolver="res-1"), network(NET))
+    world.deposit(v, ALICE, 100)
+    world.clock.set(T0 + 50)
+    world.do(C.Withdraw(vault=v, staker=ALICE, amount=20), staker(ALICE))  # W1 = 20, A = 80
+    world.clock.set(T0 + 91)
+    r = request(world, v, 10, T0 + 90)  # stake at T0 + 90 = 80; deadline T0 + 111
+    assert (r.amount, r.veto_deadline) == (10, T0 + 111)
+    world.clock.set(T0 + 105)  # epoch 1
+    world.do(C.Withdraw(vault=v, staker=ALICE, amount=10), staker(ALICE))  # W2 = 10, A = 70
+    world.clock.set(T0 + 111)
+    e = world.one(C.ExecuteSlash(vault=v, request=0), network(NET))
+    # capture epoch 0 = current epoch 1 - 1: slashable = 70 + W1 20 + W2 10 = 100;
+    # active = floor(10 * 70 / 100) = 7, next = floor(10 * 10 / 100) = 1, current = 10 - 8 = 2
+    assert (e.epoch, e.slashed, e.burned) == (1, 10, 10)
+    assert split(e) == (7, 2, 1)
+    assert world.active(v)[0] == 63
+    assert (world.ledger.withdrawals(v, 1), world.ledger.withdrawals(v, 2)) == (18, 9)
+
+
+def test_karak_cap_applies_to_requests(world: World) -> None:
+    w = World(max_slash_wad=25 * 10**18)
+    v = w.vault("veto5", epoch=100, slasher="veto", veto_duration=20)
+    w.wire(v)
+    w.deposit(v, ALICE, 40)
+    w.advance(1)
+    # cap = ceil(40 * 25e18 / 100e18) = 10
+    w.reject(
+        C.RequestSlash(vault=v, network=NET, operator=OP, amount=11, capture=w.now - 1),
+        "SLASH_CAP_EXCEEDED",
+        network(NET),
+    )
+    assert request(w, v, 10, w.now - 1).amount == 10
