@@ -16,7 +16,7 @@ from eth_abi.abi import encode as abi_encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 from omnistake.chains.ethereum.errors import InvalidParameter, TransactionReverted
-from omnistake.chains.ethereum.rpc import JsonRpcError, raw_request, with_retries
+from omnistake.chains.ethereum.rpc import JsonRpcError, RetryPolicy, raw_request, with_retries
 from web3 import AsyncHTTPProvider, AsyncWeb3
 
 
@@ -98,11 +98,13 @@ class BoundContract:
         abi: ContractAbi,
         address: str,
         error_names: Any = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.w3 = w3
         self.abi = abi
         self.address = checksum(address)
         self._errors = error_names
+        self._retry = retry
 
     def __repr__(self) -> str:
         return f"BoundContract({self.abi.name} at {self.address})"
@@ -124,7 +126,9 @@ class BoundContract:
         ]
         try:
             result = await with_retries(
-                lambda: raw_request(self.w3, "eth_call", params), what=f"eth_call {fn}"
+                lambda: raw_request(self.w3, "eth_call", params),
+                what=f"eth_call {fn}",
+                policy=self._retry,
             )
         except JsonRpcError as exc:
             name = self._errors.name(exc.data) if self._errors is not None and exc.data else None

@@ -348,27 +348,68 @@ class OperatorRegistered(EventRecord):
 
 
 @dataclass(frozen=True)
+class VaultMetadata:
+    """A vault's set-up, read at its creation block (no event carries these values)."""
+
+    collateral: str
+    burner: str
+    epoch_duration: int
+    epoch_duration_init: int
+    deposit_whitelist: bool
+    is_deposit_limit: bool
+    deposit_limit: int
+    version: int
+
+    def epoch_at(self, timestamp: int) -> int:
+        """Vault epoch index at ``timestamp`` (Symbiotic ``epochAt``)."""
+        return (timestamp - self.epoch_duration_init) // self.epoch_duration
+
+
+@dataclass(frozen=True)
+class DelegatorMetadata:
+    """A delegator's vault and type (and, for types 2-3, its fixed operator / network)."""
+
+    vault: str
+    type: int
+    operator: str | None = None
+    network: str | None = None
+
+
+@dataclass(frozen=True)
+class SlasherMetadata:
+    """A slasher's vault and type (and, for the veto slasher, its windows)."""
+
+    vault: str
+    type: int
+    veto_duration: int | None = None
+    resolver_set_epochs_delay: int | None = None
+
+
+@dataclass(frozen=True)
 class VaultCreated(EventRecord):
-    """The vault factory created a vault."""
+    """The vault factory created a vault; the indexer adds its ``metadata``."""
 
     EVENT: ClassVar[str] = "AddEntity"
     vault: str
+    metadata: VaultMetadata | None = None
 
 
 @dataclass(frozen=True)
 class DelegatorCreated(EventRecord):
-    """The delegator factory created a delegator."""
+    """The delegator factory created a delegator; the indexer adds its ``metadata``."""
 
     EVENT: ClassVar[str] = "AddEntity"
     delegator: str
+    metadata: DelegatorMetadata | None = None
 
 
 @dataclass(frozen=True)
 class SlasherCreated(EventRecord):
-    """The slasher factory created a slasher."""
+    """The slasher factory created a slasher; the indexer adds its ``metadata``."""
 
     EVENT: ClassVar[str] = "AddEntity"
     slasher: str
+    metadata: SlasherMetadata | None = None
 
 
 @dataclass(frozen=True)

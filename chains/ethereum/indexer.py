@@ -19,15 +19,26 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eth_utils.crypto import keccak
-from omnistake.chains.ethereum.abi import checksum
+from omnistake.chains.ethereum.abi import BoundContract, ContractAbi, checksum
 from omnistake.chains.ethereum.cursor_store import CursorStore
 from omnistake.chains.ethereum.deploy import CoreDeployment
 from omnistake.chains.ethereum.errors import IndexerError
-from omnistake.chains.ethereum.events import EventDecoder, IndexedEvent, SourceKind, UnknownEvent
+from omnistake.chains.ethereum.events import (
+    DelegatorCreated,
+    DelegatorMetadata,
+    EventDecoder,
+    IndexedEvent,
+    SlasherCreated,
+    SlasherMetadata,
+    SourceKind,
+    UnknownEvent,
+    VaultCreated,
+    VaultMetadata,
+)
 from omnistake.chains.ethereum.rpc import (
     JsonRpcError,
     RetryPolicy,
@@ -154,6 +165,8 @@ class SymbioticIndexer:
         self.config = config or IndexerConfig()
         self.store = store or CursorStore()
         self.decoder = EventDecoder(toolchain)
+        self.toolchain = toolchain
+        self._abis: dict[str, ContractAbi] = {}
         self.start_block = deployment.deploy_block if start_block is None else start_block
         self._chain_checked = False
         d = deployment
@@ -319,6 +332,8 @@ class SymbioticIndexer:
             if rec is None:
                 log.warning("unknown event %s from %s at block %d", _hex(topics[0]), src, n)
                 rec = UnknownEvent(topics=tuple(topics), data=data)
+            if isinstance(rec, VaultCreated | DelegatorCreated | SlasherCreated):
+                rec = await self._with_metadata(rec, n)
             events.append(
                 IndexedEvent(
                     block_number=n,
@@ -349,6 +364,49 @@ class SymbioticIndexer:
             self.store.advance(b, hash_b, hashes, new_entities, self.config.checkpoint_window, uids)
 
         return _Pending(batch, commit)
+
+    def _bound(self, name: str, address: str) -> BoundContract:
+        if name not in self._abis:
+            self._abis[name] = ContractAbi(name, self.toolchain.abi(name))
+        return BoundContract(self.w3, self._abis[name], address, retry=self.config.retry)
+
+    async def _with_metadata(
+        self, rec: VaultCreated | DelegatorCreated | SlasherCreated, block: int
+    ) -> VaultCreated | DelegatorCreated | SlasherCreated:
+        """Add the set-up values a mirror needs, read at the creation block."""
+
+        async def read(c: BoundContract, *fns: str) -> list[Any]:
+            return list(await asyncio.gather(*(c.call(f, block=block) for f in fns)))
+
+        if isinstance(rec, VaultCreated):
+            v = self._bound("VaultTokenized", rec.vault)
+            vals = await read(
+                v,
+                "collateral",
+                "burner",
+                "epochDuration",
+                "epochDurationInit",
+                "depositWhitelist",
+                "isDepositLimit",
+                "depositLimit",
+                "version",
+            )
+            return replace(rec, metadata=VaultMetadata(*vals))
+        if isinstance(rec, DelegatorCreated):
+            d = self._bound("OperatorNetworkSpecificDelegator", rec.delegator)
+            vault, dtype = await read(d, "vault", "TYPE")
+            operator = network = None
+            if int(dtype) in (2, 3):
+                (operator,) = await read(d, "operator")
+            if int(dtype) == 3:
+                (network,) = await read(d, "network")
+            return replace(rec, metadata=DelegatorMetadata(vault, int(dtype), operator, network))
+        sl = self._bound("VetoSlasher", rec.slasher)
+        vault, stype = await read(sl, "vault", "TYPE")
+        veto = delay = None
+        if int(stype) == 1:
+            veto, delay = await read(sl, "vetoDuration", "resolverSetEpochsDelay")
+        return replace(rec, metadata=SlasherMetadata(vault, int(stype), veto, delay))
 
     async def _rollback(self, mismatch_at: int) -> _Pending:
         cur_block, _ = self.cursor()

@@ -195,6 +195,23 @@ async def test_indexes_every_event_once_typed_and_ordered(world, history) -> Non
         assert (
             e.timestamp == block["timestamp"] and e.block_hash == "0x" + bytes(block["hash"]).hex()
         )
+    inst, veto = history
+    created = {
+        getattr(e.record, f): e.record
+        for e in got
+        for f in ("vault", "delegator", "slasher")
+        if isinstance(e.record, ev.VaultCreated | ev.DelegatorCreated | ev.SlasherCreated)
+        and hasattr(e.record, f)
+    }
+    vmeta = created[veto.info.vault].metadata
+    assert vmeta.collateral == veto.info.collateral and vmeta.epoch_duration == EPOCH
+    assert vmeta.epoch_at(vmeta.epoch_duration_init + EPOCH) == 1
+    smeta = created[veto.info.slasher].metadata
+    assert (smeta.vault, smeta.type, smeta.veto_duration) == (veto.info.vault, 1, 100)
+    assert smeta.resolver_set_epochs_delay == 3
+    dmeta = created[inst.info.delegator].metadata
+    assert (dmeta.vault, dmeta.type, dmeta.operator) == (inst.info.vault, 0, None)
+    assert created[inst.info.slasher].metadata.veto_duration is None
     slash = next(e.record for e in got if isinstance(e.record, ev.Slash))
     assert slash.network == world.network.address and slash.identifier == 0
     assert slash.slashed_amount == 10**18
