@@ -628,3 +628,165 @@ TestLedgerMachine.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+CHAIN = "eip155:1"
+
+
+class MirroredMachine(RuleBasedStateMachine):
+    """A vault mirrored from a chain (its clock is the chain's block time, far behind the
+    hub's) next to hub-side commands on the same vault. The chain adapter (system) must never
+    be refused for time reasons, hub-side commands must never move the chain's clock, and the
+    mirrored vault's history before the chain's clock must never change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.world = World(start=T0)
+        self.ledger = self.world.ledger
+        self.chain_now = 1_000
+        self.sys(
+            C.CreateVault(
+                vault="m",
+                asset_id=ASSET,
+                curator=CURATOR,
+                epoch_duration=50,
+                delegator_type="full_restake",
+                curator_fee_bps=500,
+                domain=CHAIN,
+            )
+        )
+        for cmd in (
+            C.SetMaxNetworkLimit(vault="m", network=NET, amount=10**6),
+            C.SetNetworkLimit(vault="m", network=NET, amount=10**6),
+            C.SetOperatorNetworkLimit(vault="m", network=NET, operator=OP, amount=10**6),
+            C.OptInVault(operator=OP, vault="m"),
+            C.OptInNetwork(operator=OP, network=NET, domain=CHAIN),
+            C.Deposit(vault="m", staker=ALICE, amount=100),
+            C.Deposit(vault="m", staker=BOB, amount=50),
+        ):
+            self.sys(cmd)
+        self.chain_now += 20
+        self.sys(C.Deposit(vault="m", staker=CAROL, amount=10))
+        self.history: dict[tuple[str, int], int] = {}
+
+    def sys(self, cmd: C.Command) -> list[V.Event] | None:
+        before = self.ledger.state_hash()
+        try:
+            return [
+                r.event
+                for r in self.ledger.execute(
+                    cmd, principal=Principal(Role.SYSTEM, "eth"), at=self.chain_now
+                )
+            ]
+        except OmnistakeError as err:
+            assert err.reason != "TIME_WENT_BACKWARDS", (cmd, err)
+            assert self.ledger.state_hash() == before
+            return None
+
+    def hub(self, cmd: C.Command, principal: Principal) -> None:
+        before = self.ledger.state_hash()
+        chain_clock = self.ledger.state.clocks[CHAIN]
+        try:
+            self.ledger.execute(cmd, principal=principal)
+        except OmnistakeError:
+            assert self.ledger.state_hash() == before
+        assert self.ledger.state.clocks[CHAIN] == chain_clock, cmd
+
+    @rule(dt=st.sampled_from([0, 1, 12, 24, 60]))
+    def chain_block(self, dt: int) -> None:
+        self.chain_now += dt
+
+    @rule(dt=st.sampled_from([1, 600]))
+    def hub_time(self, dt: int) -> None:
+        self.world.advance(dt)
+
+    @rule(
+        kind=st.sampled_from(["deposit", "withdraw", "claim", "slash", "opt", "limit"]),
+        who=st.sampled_from([ALICE, BOB]),
+        amount=st.integers(1, 80),
+        back=st.integers(1, 60),
+    )
+    def chain_event(self, kind: str, who: str, amount: int, back: int) -> None:
+        if kind == "deposit":
+            self.sys(C.Deposit(vault="m", staker=who, amount=amount))
+        elif kind == "withdraw":
+            self.sys(C.Withdraw(vault="m", staker=who, amount=amount))
+        elif kind == "claim":
+            epoch = max(self.ledger.epoch_at("m", self.chain_now) - 1 - back % 2, 0)
+            self.sys(C.Claim(vault="m", claimer=who, epochs=[epoch]))
+        elif kind == "slash":
+            self.sys(
+                C.Slash(
+                    vault="m",
+                    network=NET,
+                    operator=OP,
+                    amount=amount,
+                    capture=self.chain_now - back,
+                )
+            )
+        elif kind == "opt":
+            opted = self.ledger.is_opted_in_network(OP, NET, self.chain_now, CHAIN)
+            cmd = C.OptOutNetwork if opted else C.OptInNetwork
+            self.sys(cmd(operator=OP, network=NET, domain=CHAIN))
+        else:
+            self.sys(C.SetNetworkLimit(vault="m", network=NET, amount=amount * 10))
+
+    @rule(
+        kind=st.sampled_from(["distribute", "claim", "fee", "claim_fee", "deposit", "slash"]),
+        who=st.sampled_from([ALICE, BOB]),
+        back=st.integers(0, 30),
+    )
+    def hub_command(self, kind: str, who: str, back: int) -> None:
+        if kind == "distribute":
+            cmd: C.Command = C.DistributeStakerRewards(
+                vault="m",
+                network=NET,
+                token=REWARD_TOKEN,
+                amount=1_000,
+                timestamp=self.ledger.state.clocks[CHAIN] - 1 - back,
+            )
+            self.hub(cmd, Principal(Role.NETWORK, NET))
+        elif kind == "claim":
+            cmd = C.ClaimStakerRewards(vault="m", staker=who, network=NET, token=REWARD_TOKEN)
+            self.hub(cmd, _staker(who))
+        elif kind == "fee":
+            self.hub(
+                C.SetCuratorFee(vault="m", fee_bps=back * 10), Principal(Role.CURATOR, CURATOR)
+            )
+        elif kind == "claim_fee":
+            self.hub(
+                C.ClaimCuratorFee(vault="m", token=REWARD_TOKEN), Principal(Role.CURATOR, CURATOR)
+            )
+        elif kind == "deposit":  # only the adapter may change a mirrored vault
+            self.hub(C.Deposit(vault="m", staker=who, amount=5), _staker(who))
+        else:
+            cmd = C.Slash(vault="m", network=NET, operator=OP, amount=5, capture=self.world.now - 1)
+            self.hub(cmd, Principal(Role.NETWORK, NET))
+
+    @rule(back=st.integers(1, 100))
+    def remember(self, back: int) -> None:
+        t = self.ledger.state.clocks[CHAIN] - back
+        self.history.setdefault(("stake", t), self.ledger.stake_at("m", NET, 0, OP, t))
+        self.history.setdefault(("active", t), self.ledger.active_stake_at("m", t))
+
+    @invariant()
+    def history_and_replay(self) -> None:
+        for (kind, t), value in self.history.items():
+            now = (
+                self.ledger.stake_at("m", NET, 0, OP, t)
+                if kind == "stake"
+                else self.ledger.active_stake_at("m", t)
+            )
+            assert now == value, (kind, t)
+        assert self.ledger.state.clocks[CHAIN] <= self.chain_now
+        replayed = Ledger.from_events(self.world.events)
+        assert replayed.state_hash() == self.ledger.state_hash()
+
+
+TestMirroredMachine = MirroredMachine.TestCase
+TestMirroredMachine.settings = settings(
+    max_examples=int(os.environ.get("OMNISTAKE_STATEFUL_EXAMPLES", "60")) // 2,
+    stateful_step_count=int(os.environ.get("OMNISTAKE_STATEFUL_STEPS", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
