@@ -38,6 +38,7 @@ from omnistake.ledger.state import Asset, Network, Operator
 from omnistake.v1 import (
     admin_pb2,
     assets_pb2,
+    chains_pb2,
     delegation_pb2,
     events_pb2,
     networks_pb2,
@@ -52,6 +53,7 @@ from omnistake.v1 import (
 _MODULES = (
     admin_pb2,
     assets_pb2,
+    chains_pb2,
     delegation_pb2,
     events_pb2,
     networks_pb2,
@@ -709,6 +711,37 @@ class OmnistakeClient:
     ) -> MutationResult:
         """The network executes a request after its veto window."""
         return await self.mutate("ExecuteSlash", request_id, vault=vault, request=request)
+
+    async def record_instruction_outcome(
+        self,
+        *,
+        chain_id: str,
+        instruction_id: str,
+        kind: str,
+        vault: str,
+        status: str,
+        tx_id: str = "",
+        detail: str = "",
+        request_id: str | None = None,
+    ) -> MutationResult:
+        """A chain adapter (system principal) records how a slash or payout ended on chain."""
+        return await self.mutate(
+            "RecordInstructionOutcome",
+            request_id,
+            chain_id=chain_id,
+            instruction_id=instruction_id,
+            kind=kind,
+            vault=vault,
+            status=status,
+            tx_id=tx_id,
+            detail=detail,
+        )
+
+    async def get_instruction_outcome(self, instruction_id: str) -> dict[str, str]:
+        """The latest recorded outcome of a slash or payout instruction."""
+        reply = await self.call("GetInstructionOutcome", instruction_id=instruction_id)
+        keys = ("instruction_id", "chain_id", "kind", "vault", "status", "tx_id", "detail")
+        return {k: getattr(reply, k) for k in keys}
 
     async def get_slash_request(self, vault: str, index: int) -> SlashRequestInfo:
         """One veto-slasher request."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from omnistake.api import events, registry, slashing, stake, vaults
+from omnistake.api import chains, events, registry, slashing, stake, vaults
 from omnistake.api.errors import ListenFailed
 from omnistake.api.rpc import Api, ServiceDef
 from omnistake.service import LedgerService
@@ -32,6 +32,7 @@ SERVICES: tuple[ServiceDef, ...] = (
     stake.stake,
     events.events,
     events.admin,
+    chains.chains,
 )
 
 DEFAULT_LISTEN = "127.0.0.1:50051"

@@ -256,6 +256,17 @@ def operator_rewards_claimed(state: LedgerState, e: V.OperatorRewardsClaimed) ->
     pool.claimed[e.operator] = e.total_claimed
 
 
+def instruction_outcome_recorded(state: LedgerState, e: V.InstructionOutcomeRecorded) -> None:
+    state.instruction_outcomes[e.instruction_id] = [
+        e.chain_id,
+        e.kind,
+        e.vault,
+        e.status,
+        e.tx_id,
+        e.detail,
+    ]
+
+
 Applier = Callable[[LedgerState, Any], None]
 
 APPLIERS: dict[type[V.Event], Applier] = {
@@ -286,4 +297,5 @@ APPLIERS: dict[type[V.Event], Applier] = {
     V.CuratorFeeClaimed: curator_fee_claimed,
     V.OperatorRewardsDistributed: operator_rewards_distributed,
     V.OperatorRewardsClaimed: operator_rewards_claimed,
+    V.InstructionOutcomeRecorded: instruction_outcome_recorded,
 }

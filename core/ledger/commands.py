@@ -374,3 +374,25 @@ class ClaimOperatorRewards(Command):
     total_claimable: int
     proof: list[str]
     recipient: str | None = None
+
+
+# -- chain outcomes --------------------------------------------------------------------------
+
+INSTRUCTION_KINDS = ("slash", "payout")
+OUTCOME_STATUSES = ("submitted", "executed", "failed")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordInstructionOutcome(Command):
+    """A chain adapter reports how a slash or payout instruction the hub handed it ended on
+    chain (``submitted``: sent, its effect comes back as a chain fact; ``executed``: done;
+    ``failed``: it cannot succeed, see ``detail``). Only the hub's own adapters (system)
+    record outcomes; a final outcome (executed or failed) is recorded once."""
+
+    chain_id: str
+    instruction_id: str
+    kind: str
+    vault: str
+    status: str
+    tx_id: str = ""
+    detail: str = ""

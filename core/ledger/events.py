@@ -302,3 +302,15 @@ class OperatorRewardsClaimed(Event):
     recipient: str
     amount: int
     total_claimed: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstructionOutcomeRecorded(Event):
+    at: int
+    chain_id: str
+    instruction_id: str
+    kind: str
+    vault: str
+    status: str
+    tx_id: str
+    detail: str

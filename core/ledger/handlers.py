@@ -1081,6 +1081,47 @@ def claim_operator_rewards(ctx: Context, cmd: C.ClaimOperatorRewards) -> list[V.
     ]
 
 
+def record_instruction_outcome(ctx: Context, cmd: C.RecordInstructionOutcome) -> list[V.Event]:
+    parse_chain_id(cmd.chain_id)
+    if not 0 < len(cmd.instruction_id) <= 128:
+        raise E.InvalidArgument("instruction_id must be 1-128 characters", field="instruction_id")
+    if cmd.kind not in C.INSTRUCTION_KINDS:
+        raise E.InvalidArgument(
+            f"kind must be one of {', '.join(C.INSTRUCTION_KINDS)}", field="kind"
+        )
+    if cmd.status not in C.OUTCOME_STATUSES:
+        raise E.InvalidArgument(
+            f"status must be one of {', '.join(C.OUTCOME_STATUSES)}", field="status"
+        )
+    if len(cmd.tx_id) > 256 or len(cmd.detail) > 2048:
+        raise E.InvalidArgument("tx_id or detail is too long", field="detail")
+    # A record of what a chain already did: the vault is named, not required to exist here.
+    check_entity_id(cmd.vault, "vault")
+    if not ctx.principal.privileged:
+        raise E.Unauthorized(
+            "only the hub's chain adapters record instruction outcomes",
+            principal=str(ctx.principal),
+        )
+    earlier = ctx.state.instruction_outcomes.get(cmd.instruction_id)
+    if earlier is not None and earlier[3] in ("executed", "failed"):
+        raise E.AlreadySet(
+            f"instruction {cmd.instruction_id!r} already ended as {earlier[3]}",
+            field="instruction_id",
+        )
+    return [
+        V.InstructionOutcomeRecorded(
+            at=ctx.at,
+            chain_id=cmd.chain_id,
+            instruction_id=cmd.instruction_id,
+            kind=cmd.kind,
+            vault=cmd.vault,
+            status=cmd.status,
+            tx_id=cmd.tx_id,
+            detail=cmd.detail,
+        )
+    ]
+
+
 Handler = Callable[[Context, Any], list[V.Event]]
 
 HANDLERS: dict[type[C.Command], Handler] = {
@@ -1115,4 +1156,5 @@ HANDLERS: dict[type[C.Command], Handler] = {
     C.ClaimCuratorFee: claim_curator_fee,
     C.DistributeOperatorRewards: distribute_operator_rewards,
     C.ClaimOperatorRewards: claim_operator_rewards,
+    C.RecordInstructionOutcome: record_instruction_outcome,
 }

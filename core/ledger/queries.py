@@ -140,6 +140,14 @@ class LedgerQueries:
             raise E.NotFound(f"vault {vault_id!r} has no slash request {index}", field="request")
         return requests[index]
 
+    def instruction_outcome(self, instruction_id: str) -> dict[str, str] | None:
+        """The latest recorded outcome of a slash or payout instruction, if any."""
+        found = self.state.instruction_outcomes.get(instruction_id)
+        if found is None:
+            return None
+        keys = ("chain_id", "kind", "vault", "status", "tx_id", "detail")
+        return dict(zip(keys, found, strict=True))
+
     def is_opted_in_vault(self, operator: str, vault_id: str, t: int) -> bool:
         """Was the operator opted in to the vault at ``t``?"""
         return D.is_opted_in_vault(self.state, operator, vault_id, t)

@@ -278,6 +278,8 @@ class LedgerState:
     network_opt_ins: dict[str, IntTrace] = field(default_factory=dict)
     # "<network>|<token>" -> pool
     operator_rewards: dict[str, OperatorRewardPool] = field(default_factory=dict)
+    # instruction id -> [chain_id, kind, vault, status, tx_id, detail] (latest outcome)
+    instruction_outcomes: dict[str, list[str]] = field(default_factory=dict)
 
     def dump(self) -> dict[str, Any]:
         """Canonical plain data of the whole state."""
@@ -300,6 +302,9 @@ class LedgerState:
                 k: [p.balance, p.root, dict(sorted(p.claimed.items()))]
                 for k, p in sorted(self.operator_rewards.items())
             },
+            "instruction_outcomes": {
+                k: list(v) for k, v in sorted(self.instruction_outcomes.items())
+            },
         }
 
     @classmethod
@@ -316,4 +321,5 @@ class LedgerState:
             k: OperatorRewardPool(b, r, dict(c))
             for k, (b, r, c) in data["operator_rewards"].items()
         }
+        s.instruction_outcomes = {k: list(v) for k, v in data["instruction_outcomes"].items()}
         return s

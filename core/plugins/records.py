@@ -285,6 +285,9 @@ class SlashInstruction:
     capture: int
     subnetwork: int = 0
     evidence: Mapping[str, str] = field(default_factory=dict)
+    #: Where the slashed collateral goes: None burns it, else the redistribution account
+    #: (CAIP-10), as the ledger vault's ``burner`` says.
+    burner: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

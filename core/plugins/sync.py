@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from omnistake.errors import IdempotencyConflict, OmnistakeError
+from omnistake.errors import AlreadySet, IdempotencyConflict, OmnistakeError
+from omnistake.ledger.commands import RecordInstructionOutcome
 from omnistake.ledger.events import Slashed, WithdrawalClaimed
 from omnistake.ledger.ledger import Recorded
 from omnistake.principals import SYSTEM
@@ -389,15 +390,42 @@ class ChainSync:
                 f"adapter answered {type(outcome).__name__}, not {kind.__name__}",
                 chain_id=chain_id,
             )
-        if outcome.status is not OutcomeStatus.FAILED:
-            # Failures are not recorded as final: the instruction may be retried.
-            self.store.record_outcome(
-                chain_id, instruction.instruction_id, json.dumps(asdict(outcome))
-            )
+        # Every outcome the adapter answers is final for this loop (FAILED means the chain can
+        # never carry it out); an adapter that may still succeed later raises instead, so the
+        # instruction is handed over again. The outcome is kept here and recorded in the
+        # ledger's history as an InstructionOutcomeRecorded event.
+        # The ledger first: a crash before the local record means the adapter is asked again
+        # (idempotent per instruction id) and the ledger answers the repeat from its record.
+        await self._record_in_ledger(chain_id, instruction, outcome)
+        self.store.record_outcome(chain_id, instruction.instruction_id, json.dumps(asdict(outcome)))
         await self._tell(
             InstructionDone(chain_id=chain_id, instruction=instruction, outcome=outcome)
         )
         return outcome
+
+    async def _record_in_ledger(
+        self,
+        chain_id: str,
+        instruction: SlashInstruction | PayoutInstruction,
+        outcome: SlashOutcome | PayoutOutcome,
+    ) -> None:
+        kind = "slash" if isinstance(instruction, SlashInstruction) else "payout"
+        command = RecordInstructionOutcome(
+            chain_id=chain_id,
+            instruction_id=instruction.instruction_id,
+            kind=kind,
+            vault=instruction.vault,
+            status=outcome.status.value,
+            tx_id=outcome.tx_id[:256],
+            detail=outcome.detail[:2048],
+        )
+        # AlreadySet: a final outcome was recorded before a crash under another status.
+        with contextlib.suppress(AlreadySet):
+            await self.service.execute(
+                command,
+                principal=SYSTEM,
+                request_id=_bounded(f"outcome:{instruction.instruction_id}:{outcome.status.value}"),
+            )
 
     def instructions(
         self, records: Iterable[Recorded]
@@ -429,6 +457,7 @@ class ChainSync:
                             operator=event.operator,
                             amount=event.burned,
                             capture=event.capture,
+                            burner=event.burner,
                         )
                     )
             elif event.amount > 0:

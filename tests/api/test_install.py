@@ -61,4 +61,9 @@ def test_wheel_ships_generated_code_and_protos(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out[0].startswith(str(site)), out  # imported from the wheel, not the editable tree
-    assert out[1:] == ["omnistake.v1", "11"]
+    declared = sum(
+        line.startswith("service ")
+        for proto in (REPO / "proto" / "omnistake" / "v1").glob("*.proto")
+        for line in proto.read_text().splitlines()
+    )
+    assert out[1:] == ["omnistake.v1", str(declared)]

@@ -289,16 +289,27 @@ async def test_slash_instruction_is_sent_once_across_restarts(tmp_path: Path) ->
         capture=1,
     )
     recorder = Recorder()
+    service = _service()
     sync = ChainSync(
-        _service(), MemchainAdapter(chain, confirmation_depth=DEPTH), store, observers=[recorder]
+        service, MemchainAdapter(chain, confirmation_depth=DEPTH), store, observers=[recorder]
     )
     outcome = await sync.execute_slash(instruction)
     assert outcome.status is OutcomeStatus.SUBMITTED and outcome.tx_id
     assert [e.outcome for e in recorder.seen if isinstance(e, InstructionDone)] == [outcome]
+    # The outcome is part of the ledger's history too, once.
+    recorded = service.ledger.instruction_outcome("slash-1")
+    assert recorded is not None
+    assert (recorded["status"], recorded["tx_id"], recorded["kind"]) == (
+        "submitted",
+        outcome.tx_id,
+        "slash",
+    )
+    seq_after_first = service.ledger.seq
     store.close()
     store = SqliteSyncStore(tmp_path / "sync.sqlite")
-    restarted = ChainSync(_service(), MemchainAdapter(chain, confirmation_depth=DEPTH), store)
+    restarted = ChainSync(service, MemchainAdapter(chain, confirmation_depth=DEPTH), store)
     assert await restarted.execute_slash(instruction) == outcome
+    assert service.ledger.seq == seq_after_first
     assert [tx.txid for tx in chain.pending()] == [outcome.tx_id]
     store.close()
 
