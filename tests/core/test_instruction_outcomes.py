@@ -12,7 +12,7 @@ from omnistake.ledger.commands import RecordInstructionOutcome
 
 
 def _outcome(status: str, **overrides: str) -> RecordInstructionOutcome:
-    fields = {
+    fields: dict[str, str] = {
         "chain_id": "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp",
         "instruction_id": "Slashed:abc",
         "kind": "slash",
@@ -58,7 +58,7 @@ def test_only_system_or_admin_records() -> None:
 def test_bad_input_is_rejected_with_the_field(field: str, value: str) -> None:
     ledger = Ledger(ManualClock())
     with pytest.raises(InvalidArgument) as err:
-        ledger.execute(_outcome("executed", **{field: value}), principal=SYSTEM)
+        ledger.execute(_outcome(**{"status": "executed", field: value}), principal=SYSTEM)
     assert err.value.field == field
     assert ledger.seq == 0
 
