@@ -295,7 +295,7 @@ async def test_reorg_rolls_back_and_reindexes_exactly_once(world, history) -> No
 async def test_rpc_faults_lose_and_duplicate_nothing(world, history, faulty_proxy) -> None:
     dn = world.devnet
     proxy = await faulty_proxy(dn.anvil.port)
-    w3 = make_web3(f"http://127.0.0.1:{proxy.port}", timeout=0.5)
+    w3 = make_web3(f"http://127.0.0.1:{proxy.port}", timeout=1.0)
     try:
         idx = SymbioticIndexer(
             w3,
