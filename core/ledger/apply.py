@@ -199,6 +199,11 @@ def slash_vetoed(state: LedgerState, e: V.SlashVetoed) -> None:
     _vault(state, e).slash_requests[e.request].completed = True
 
 
+def slash_instructed(state: LedgerState, e: V.SlashInstructed) -> None:
+    """Nothing changes here: the chain carries the slash out and reports it back. (The vault
+    is mirrored, so the hub clock must not move its chain clock either.)"""
+
+
 def slashed(state: LedgerState, e: V.Slashed) -> None:
     vault = _vault(state, e)
     pair = D.pair_key(e.network, e.subnetwork, e.operator)
@@ -290,6 +295,7 @@ APPLIERS: dict[type[V.Event], Applier] = {
     V.ResolverSet: resolver_set,
     V.SlashRequested: slash_requested,
     V.SlashVetoed: slash_vetoed,
+    V.SlashInstructed: slash_instructed,
     V.Slashed: slashed,
     V.CuratorFeeSet: curator_fee_set,
     V.StakerRewardsDistributed: staker_rewards_distributed,

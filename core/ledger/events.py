@@ -220,6 +220,23 @@ class SlashVetoed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SlashInstructed(Event):
+    """A network asked the hub to slash a mirrored vault: the vault is not changed here; its
+    chain adapter sends the ``action`` (``slash``, ``request_slash`` or ``execute_slash``)
+    as the network's middleware, and the chain's own slash event flows back as a fact."""
+
+    at: int
+    vault: str
+    action: str
+    network: str
+    subnetwork: int
+    operator: str
+    amount: int
+    capture: int
+    request: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Slashed(Event):
     """A slash took effect. ``slashed`` is the slasher's amount (what counts against the
     guarantee); ``burned`` what actually left the vault, split into ``active_burned`` and the

@@ -696,8 +696,41 @@ def _slash_target(
     net = _network(ctx, network)
     _operator(ctx, operator)
     _authorize(ctx, Role.NETWORK, network, "slash for this network")
-    _writable(ctx, vault)
+    if not _instructs_chain(ctx, vault):
+        _writable(ctx, vault)
     return vault, net
+
+
+def _instructs_chain(ctx: Context, vault: Vault) -> bool:
+    """A network slashing a mirrored vault: the hub asks the vault's chain (its adapter sends
+    the transaction as the network's middleware) instead of changing the vault itself."""
+    return vault.domain != HUB and not ctx.principal.privileged
+
+
+def _instruction(
+    ctx: Context,
+    vault: Vault,
+    action: str,
+    network: str,
+    subnetwork: int,
+    operator: str,
+    amount: int,
+    capture: int,
+    request: int | None = None,
+) -> list[V.Event]:
+    return [
+        V.SlashInstructed(
+            at=ctx.at,
+            vault=vault.vault,
+            action=action,
+            network=network,
+            subnetwork=subnetwork,
+            operator=operator,
+            amount=amount,
+            capture=capture,
+            request=request,
+        )
+    ]
 
 
 def _check_cap(net: Network, slashed: int, stake: int) -> None:
@@ -779,6 +812,10 @@ def slash(ctx: Context, cmd: C.Slash) -> list[V.Event]:
             f"vault {cmd.vault!r} has a {vault.slasher_type} slasher, not instant", field="vault"
         )
     _check_capture(ctx, cmd.capture, ctx.at - vault.epoch_duration)
+    if _instructs_chain(ctx, vault):
+        return _instruction(
+            ctx, vault, "slash", cmd.network, cmd.subnetwork, cmd.operator, cmd.amount, cmd.capture
+        )
     slashable, stake = _slashable(
         ctx, vault, cmd.network, cmd.subnetwork, cmd.operator, cmd.capture
     )
@@ -813,6 +850,17 @@ def request_slash(ctx: Context, cmd: C.RequestSlash) -> list[V.Event]:
             f"vault {cmd.vault!r} has a {vault.slasher_type} slasher, not veto", field="vault"
         )
     _check_capture(ctx, cmd.capture, ctx.at + vault.veto_duration - vault.epoch_duration)
+    if _instructs_chain(ctx, vault):
+        return _instruction(
+            ctx,
+            vault,
+            "request_slash",
+            cmd.network,
+            cmd.subnetwork,
+            cmd.operator,
+            cmd.amount,
+            cmd.capture,
+        )
     slashable, stake = _slashable(
         ctx, vault, cmd.network, cmd.subnetwork, cmd.operator, cmd.capture
     )
@@ -874,6 +922,20 @@ def veto_slash(ctx: Context, cmd: C.VetoSlash) -> list[V.Event]:
 def execute_slash(ctx: Context, cmd: C.ExecuteSlash) -> list[V.Event]:
     vault, req = _request(ctx, cmd.vault, cmd.request)
     _authorize(ctx, Role.NETWORK, req.network, "execute this network's slash")
+    if _instructs_chain(ctx, vault):
+        if req.completed:
+            raise E.SlashRequestCompleted(f"slash request {cmd.request} is already completed")
+        return _instruction(
+            ctx,
+            vault,
+            "execute_slash",
+            req.network,
+            req.subnetwork,
+            req.operator,
+            req.amount,
+            req.capture,
+            cmd.request,
+        )
     _writable(ctx, vault)
     if (
         _resolver_at(vault, req.network, req.subnetwork, req.capture) is not None

@@ -288,6 +288,11 @@ class SlashInstruction:
     #: Where the slashed collateral goes: None burns it, else the redistribution account
     #: (CAIP-10), as the ledger vault's ``burner`` says.
     burner: str | None = None
+    #: For mirrored vaults, what to send as the network's middleware: ``slash`` (instant
+    #: slasher), ``request_slash`` or ``execute_slash`` (veto slasher, with ``request``).
+    #: Hub-kept and self-custodial vaults always get ``slash``: the ledger already slashed.
+    action: str = "slash"
+    request: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,14 +23,15 @@ import hashlib
 import inspect
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
 from omnistake.errors import AlreadySet, IdempotencyConflict, OmnistakeError
 from omnistake.ledger.commands import RecordInstructionOutcome
-from omnistake.ledger.events import Slashed, WithdrawalClaimed
+from omnistake.ledger.events import Slashed, SlashInstructed, WithdrawalClaimed
 from omnistake.ledger.ledger import Recorded
+from omnistake.ledger.state import Vault
 from omnistake.principals import SYSTEM
 from omnistake.service import CommandResult, LedgerService
 
@@ -437,6 +438,11 @@ class ChainSync:
         out: list[SlashInstruction | PayoutInstruction] = []
         for record in records:
             event = record.event
+            if isinstance(event, SlashInstructed):
+                instructed = self._instructed(chain_id, event, vaults)
+                if instructed is not None:
+                    out.append(instructed)
+                continue
             if not isinstance(event, Slashed | WithdrawalClaimed):
                 continue
             vault = vaults.get(event.vault)
@@ -471,6 +477,28 @@ class ChainSync:
                     )
                 )
         return out
+
+    @staticmethod
+    def _instructed(
+        chain_id: str, event: SlashInstructed, vaults: Mapping[str, Vault]
+    ) -> SlashInstruction | None:
+        """A slash a network asked for on a vault mirrored from this chain."""
+        vault = vaults.get(event.vault)
+        if vault is None or vault.domain != chain_id:
+            return None
+        return SlashInstruction(
+            instruction_id=_bounded(f"SlashInstructed:{chain_id}:" + _digest(event.to_json())),
+            vault=event.vault,
+            asset_id=vault.asset_id,
+            network=event.network,
+            subnetwork=event.subnetwork,
+            operator=event.operator,
+            amount=event.amount,
+            capture=event.capture,
+            burner=vault.burner,
+            action=event.action,
+            request=event.request,
+        )
 
     async def dispatch(self) -> list[SlashOutcome | PayoutOutcome]:
         """Hand every new slash and payout the ledger decided (for vaults the hub keeps on

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 from omnistake.clock import ManualClock
-from omnistake.ledger.commands import Claim, CreateVault, Deposit, Withdraw
+from omnistake.ledger.commands import (
+    Claim,
+    CreateVault,
+    Deposit,
+    RegisterAsset,
+    RegisterNetwork,
+    RegisterOperator,
+    RequestSlash,
+    Withdraw,
+)
 from omnistake.plugins import (
     BlockApplied,
     ChainFact,
@@ -33,7 +42,7 @@ from omnistake.plugins import (
     SyncEvent,
     open_sync_store,
 )
-from omnistake.principals import Principal, Role
+from omnistake.principals import SYSTEM, Principal, Role
 from omnistake.service import LedgerService
 from omnistake.testing import running, wait_until
 
@@ -585,3 +594,36 @@ def _true_when(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
         return check()
 
     return condition
+
+
+async def test_instructed_slash_of_a_mirrored_vault_becomes_a_chain_instruction() -> None:
+    """A network's slash of a vault mirrored from this chain reaches the adapter as a
+    SlashInstruction carrying the middleware action; other chains' vaults are left alone."""
+    chain_id = "memchain:mirror"
+    asset = f"{chain_id}/slip44:0"
+    clock = ManualClock(1_700_000_000)
+    service = LedgerService.open("memory://", clock)
+    for cmd in (
+        RegisterAsset(asset_id=asset, decimals=0),
+        RegisterNetwork(network="net"),
+        RegisterOperator(operator="op"),
+        CreateVault(vault="mv", asset_id=asset, curator="cur", epoch_duration=1_000,
+                    slasher_type="veto", veto_duration=100, domain=chain_id),
+    ):  # fmt: skip
+        await service.execute(cmd, principal=SYSTEM)
+    clock.advance(50)
+    await service.execute(
+        RequestSlash(vault="mv", network="net", operator="op", amount=7, capture=clock.now() - 10),
+        principal=Principal(Role.NETWORK, "net"),
+    )
+    sync = ChainSync(service, MemchainAdapter(MemChain(chain_id), confirmation_depth=DEPTH))
+    other = ChainSync(
+        service, MemchainAdapter(MemChain("memchain:other"), confirmation_depth=DEPTH)
+    )
+    await sync.start()
+    await other.start()
+    records = service.events_since(0)
+    [instruction] = sync.instructions(records)
+    assert isinstance(instruction, SlashInstruction)
+    assert (instruction.action, instruction.amount, instruction.vault) == ("request_slash", 7, "mv")
+    assert other.instructions(records) == []
