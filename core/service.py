@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import hashlib
 import json
 import logging
@@ -171,7 +172,8 @@ class LedgerService:
             self._history_id = history_id
             self.ledger.state = state
             snapshot = self.store.latest_snapshot()
-            self._snapshot_seq = snapshot.seq if snapshot is not None else 0
+            usable = snapshot is not None and snapshot.format in ("", state_format())
+            self._snapshot_seq = snapshot.seq if snapshot is not None and usable else 0
             self._journal_pos = self.store.journal_length()
 
     # -- commands ----------------------------------------------------------------------------
@@ -427,7 +429,7 @@ class LedgerService:
                 self._flush_locked()
                 data = canonical_state(self.ledger.state)
                 seq = self.ledger.seq
-            snap = Snapshot(seq, data, hashlib.sha256(data).hexdigest())
+            snap = Snapshot(seq, data, hashlib.sha256(data).hexdigest(), state_format())
             self.store.save_snapshot(snap)
             self._snapshot_seq = seq
         return snap
@@ -503,11 +505,31 @@ def _conflict(request_id: str) -> IdempotencyConflict:
     )
 
 
+@functools.cache
+def state_format() -> str:
+    """Names the state layout of this code: the release and a fingerprint of the canonical
+    form of an empty state. A snapshot written by code with another layout is not an error,
+    only useless: start-up then replays the whole log instead."""
+    from omnistake import __version__
+
+    shape = hashlib.sha256(canonical_state(LedgerState())).hexdigest()[:16]
+    return f"{__version__}/{shape}"
+
+
 def load_state(store: Store, *, progress: bool = False, use_snapshot: bool = True) -> LedgerState:
     """The state a store's history gives: the latest snapshot (its recorded state hash
-    checked) plus the events after it, or a replay from nothing (``use_snapshot=False``)."""
+    checked) plus the events after it, or a replay from nothing (``use_snapshot=False``, or
+    a snapshot written by code with another state layout)."""
     ledger = Ledger()
     snapshot = store.latest_snapshot() if use_snapshot else None
+    if snapshot is not None and snapshot.format and snapshot.format != state_format():
+        log.warning(
+            "snapshot at event %d has state format %s, this code writes %s: replaying the log",
+            snapshot.seq,
+            snapshot.format,
+            state_format(),
+        )
+        snapshot = None
     if snapshot is not None:
         try:
             ledger.state = LedgerState.load(json.loads(snapshot.state))
@@ -551,4 +573,5 @@ __all__ = [
     "RejectedRequest",
     "load_state",
     "request_hash",
+    "state_format",
 ]

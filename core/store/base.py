@@ -44,11 +44,13 @@ class Batch:
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A saved state: canonical bytes (see :func:`omnistake.ledger.canonical_state`) and the
-    state hash recorded with it, as of event ``seq``."""
+    state hash recorded with it, as of event ``seq``; ``format`` names the state layout of
+    the code that wrote it (see :func:`omnistake.service.state_format`)."""
 
     seq: int
     state: bytes
     state_hash: str
+    format: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ evolve it; this module is what the code reads and writes through.
   ``checksum`` the SHA-256 of ``"<seq>:<body>"``, so a torn or corrupted record is caught.
 - ``requests``: the journal of accepted commands (idempotency key, body hash, principal,
   ``at``, command JSON, event range), in order of acceptance (``pos``).
-- ``snapshots``: canonical state bytes with the state hash recorded at ``seq``.
+- ``snapshots``: canonical state bytes with the state hash recorded at ``seq``, and the
+  state format of the code that wrote them (revision 0002).
 - ``api_tokens``: SHA-256 hashes of API tokens, never the tokens.
 - ``meta``: key/value (``schema_version``, ``writer``: who holds the writer lease).
 """
@@ -28,9 +29,9 @@ from sqlalchemy import (
 )
 
 #: Bumped with every migration; stored in ``meta`` as ``schema_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The alembic head revision this code expects.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData()
 
@@ -70,6 +71,7 @@ snapshots = Table(
     Column("state", LargeBinary, nullable=False),
     Column("state_hash", String(64), nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    Column("format", String(80), nullable=False, server_default=""),
 )
 
 api_tokens = Table(

@@ -299,11 +299,18 @@ class SqlStore:
     def latest_snapshot(self) -> Snapshot | None:
         with self._read() as conn:
             row = conn.execute(
-                sa.select(t.snapshots.c.seq, t.snapshots.c.state, t.snapshots.c.state_hash)
+                sa.select(
+                    t.snapshots.c.seq,
+                    t.snapshots.c.state,
+                    t.snapshots.c.state_hash,
+                    t.snapshots.c.format,
+                )
                 .order_by(t.snapshots.c.seq.desc())
                 .limit(1)
             ).first()
-        return None if row is None else Snapshot(int(row[0]), bytes(row[1]), str(row[2]))
+        if row is None:
+            return None
+        return Snapshot(int(row[0]), bytes(row[1]), str(row[2]), str(row[3] or ""))
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
         with self._write(log=True) as conn:
@@ -314,6 +321,7 @@ class SqlStore:
                     state=snapshot.state,
                     state_hash=snapshot.state_hash,
                     created_at=int(time.time()),
+                    format=snapshot.format,
                 )
             )
             oldest_kept = conn.scalar(

@@ -13,7 +13,7 @@ from omnistake.ledger.events import Deposited
 from omnistake.service import LedgerService
 from omnistake.store import Batch, RequestRecord, TokenRecord, open_store
 from omnistake.store.errors import StoreError, StoreUnavailable, UnsupportedStoreUrl
-from omnistake.store.schema import SCHEMA_VERSION
+from omnistake.store.schema import SCHEMA_REVISION, SCHEMA_VERSION
 from omnistake.store.sql import SqlStore
 from store_world import T0, WHO, deposit, staker, withdraw, world
 
@@ -49,7 +49,7 @@ def test_schema_is_migrated_on_open(store_url: str) -> None:
         revision = conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
     store.close()
     assert {"events", "requests", "snapshots", "api_tokens", "meta"} <= tables
-    assert revision == "0001"
+    assert revision == SCHEMA_REVISION
     again = open_store(store_url)  # a second open finds it migrated
     assert isinstance(again, SqlStore) and again.schema_version() == SCHEMA_VERSION
     again.close()
@@ -247,4 +247,33 @@ def test_schema_from_a_newer_release_is_refused(sqlite_url: str) -> None:
     store.close()
     with pytest.raises(StoreError) as info:
         open_store(sqlite_url)
-    assert "9999" in info.value.message and "0001" in info.value.message
+    assert "9999" in info.value.message and SCHEMA_REVISION in info.value.message
+
+
+def test_migrates_a_revision_0001_database(store_url: str) -> None:
+    from pathlib import Path
+
+    import omnistake.store.sql as sql_module
+    from alembic import command
+    from alembic.config import Config
+
+    engine = sa.create_engine(sql_module.engine_url(store_url))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(sql_module.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO snapshots (seq, state, state_hash, created_at) VALUES (0, :s, :h, 0)"
+            ),
+            {"s": b"{}", "h": "0" * 64},
+        )
+    engine.dispose()
+    store = open_store(store_url)
+    assert isinstance(store, SqlStore) and store.schema_version() == SCHEMA_VERSION
+    snap = store.latest_snapshot()
+    assert snap is not None and snap.format == "" and snap.state == b"{}"
+    with store.engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == SCHEMA_REVISION
+    store.close()

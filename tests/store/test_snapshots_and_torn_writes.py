@@ -142,3 +142,20 @@ def test_long_replay_shows_progress_and_gives_the_same_state(
     assert svc.ledger.state_hash() == expected
     svc.close()
     assert "replaying the event log" in capsys.readouterr().err
+
+
+def test_snapshot_of_another_state_format_is_skipped_not_trusted(store_url: str) -> None:
+    from omnistake.service import state_format
+
+    expected = build(store_url, 12, snapshot_every=5)
+    # as if written by a release with another state layout: ignored, the log is replayed
+    sql(store_url, "UPDATE snapshots SET format = :f, state_hash = :h", f="0.0.0/other", h="0" * 64)
+    svc = LedgerService.open(store_url, ManualClock(T0), snapshot_every=5)
+    assert svc.ledger.state_hash() == expected
+    snap = svc.snapshot()
+    assert snap.format == state_format()
+    svc.close()
+    store = open_store(store_url)
+    latest = store.latest_snapshot()
+    assert latest is not None and latest.format == state_format()
+    store.close()
