@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import json
@@ -32,6 +33,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from omnistake.clock import Clock
 from omnistake.errors import IdempotencyConflict, InvalidArgument, OmnistakeError
@@ -507,13 +509,18 @@ def _conflict(request_id: str) -> IdempotencyConflict:
 
 @functools.cache
 def state_format() -> str:
-    """Names the state layout of this code: the release and a fingerprint of the canonical
-    form of an empty state. A snapshot written by code with another layout is not an error,
-    only useless: start-up then replays the whole log instead."""
-    from omnistake import __version__
+    """Names the state layout of this code: the release and a fingerprint of the modules
+    that define the state's canonical form (and of an empty state in it). A snapshot written
+    by code with another layout is not an error, only useless: start-up then replays the
+    whole log instead."""
+    from omnistake import __version__, checkpoints
+    from omnistake.ledger import state as state_module
 
-    shape = hashlib.sha256(canonical_state(LedgerState())).hexdigest()[:16]
-    return f"{__version__}/{shape}"
+    digest = hashlib.sha256(canonical_state(LedgerState()))
+    for module in (state_module, checkpoints):
+        with contextlib.suppress(OSError, TypeError):
+            digest.update(Path(str(module.__file__)).read_bytes())
+    return f"{__version__}/{digest.hexdigest()[:16]}"
 
 
 def load_state(store: Store, *, progress: bool = False, use_snapshot: bool = True) -> LedgerState:
