@@ -199,6 +199,83 @@ def error_from_rpc(exc: grpc.aio.AioRpcError) -> OmnistakeError:
     return plain
 
 
+@dataclass(frozen=True, slots=True)
+class ChainSummary:
+    """A chain the server follows, as its adapter describes it."""
+
+    chain_id: str
+    name: str
+    custody: str
+    confirmation_depth: int
+    native_asset: str
+    capabilities: dict[str, str]
+    adapter: str
+    running: bool
+    restarts: int
+    last_error: str
+    dispatch_interval: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBlock:
+    """A block: height, hash, timestamp."""
+
+    height: int
+    hash: str
+    timestamp: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainSyncStatus:
+    """A chain's head and final block, and the sync cursor as (height, block hash)."""
+
+    chain_id: str
+    head: ChainBlock | None
+    finalized: ChainBlock | None
+    cursor: tuple[int, str] | None
+    lag_blocks: int | None
+    running: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceResult:
+    """A verified offence and the slash carried out for it (``slashed``)."""
+
+    kind: str
+    operator: str
+    at: int
+    digest: str
+    detail: dict[str, str]
+    slashed: bool
+    chain_id: str
+    instruction_id: str
+    outcome_status: str
+    tx_id: str
+    requested_amount: int
+    slashed_amount: int
+
+
+def _chain_block(wire: Any) -> ChainBlock:
+    return ChainBlock(int(wire.height), str(wire.hash), int(wire.timestamp))
+
+
+def _chain_summary(wire: Any) -> ChainSummary:
+    return ChainSummary(
+        chain_id=wire.chain_id,
+        name=wire.name,
+        custody=wire.custody,
+        confirmation_depth=wire.confirmation_depth,
+        native_asset=wire.native_asset,
+        capabilities=dict(wire.capabilities),
+        adapter=wire.adapter,
+        running=wire.running,
+        restarts=wire.restarts,
+        last_error=wire.last_error,
+        dispatch_interval=wire.dispatch_interval_seconds,
+    )
+
+
 class OmnistakeClient:
     """Async client of one omnistake server.
 
@@ -742,6 +819,89 @@ class OmnistakeClient:
         reply = await self.call("GetInstructionOutcome", instruction_id=instruction_id)
         keys = ("instruction_id", "chain_id", "kind", "vault", "status", "tx_id", "detail")
         return {k: getattr(reply, k) for k in keys}
+
+    # -- chains ------------------------------------------------------------------------------
+
+    async def list_chains(self) -> list[ChainSummary]:
+        """The chains the server follows (its ``--chains`` config)."""
+        reply = await self.call("ListChains")
+        return [_chain_summary(c) for c in reply.chains]
+
+    async def sync_status(self, chain_id: str) -> ChainSyncStatus:
+        """A chain's head, latest final block and sync cursor."""
+        reply = await self.call("GetSyncStatus", chain_id=chain_id)
+        return ChainSyncStatus(
+            chain_id=reply.chain_id,
+            head=_chain_block(reply.head) if reply.HasField("head") else None,
+            finalized=_chain_block(reply.finalized) if reply.HasField("finalized") else None,
+            cursor=(reply.cursor.height, reply.cursor.block_hash)
+            if reply.HasField("cursor")
+            else None,
+            lag_blocks=None if reply.lag_blocks < 0 else reply.lag_blocks,
+            running=reply.running,
+            detail=reply.detail,
+        )
+
+    async def claim_deposit(
+        self,
+        chain_id: str,
+        vault: str,
+        staker: str,
+        reference: str,
+        *,
+        amount: int | None = None,
+        proof: Mapping[str, str] | None = None,
+        request_id: str | None = None,
+    ) -> MutationResult:
+        """Have the chain's adapter verify a deposit and credit it (once: claiming the same
+        chain deposit again answers ``replayed``)."""
+        return await self.mutate(
+            "ClaimDeposit",
+            request_id,
+            chain_id=chain_id,
+            vault=vault,
+            staker=staker,
+            reference=reference,
+            amount=amount,
+            proof=dict(proof or {}),
+        )
+
+    async def submit_evidence(
+        self,
+        kind: str,
+        evidence: bytes,
+        *,
+        chain_id: str = "",
+        network: str = "",
+        subnetwork: int = 0,
+        request_id: str | None = None,
+    ) -> EvidenceResult:
+        """Submit slashing evidence (network or admin): the verified offence, and the slash a
+        configured chain carried out for it, if any."""
+        reply = await self.call(
+            "SubmitEvidence",
+            request_id=request_id or str(uuid.uuid4()),
+            kind=kind,
+            evidence=evidence,
+            chain_id=chain_id,
+            network=network,
+            subnetwork=subnetwork,
+        )
+        o = reply.offence
+        return EvidenceResult(
+            kind=o.kind,
+            operator=o.operator,
+            at=o.at,
+            digest=o.digest,
+            detail=dict(o.detail),
+            slashed=reply.slashed,
+            chain_id=reply.chain_id,
+            instruction_id=reply.instruction_id,
+            outcome_status=reply.outcome_status,
+            tx_id=reply.tx_id,
+            requested_amount=int(reply.requested_amount or 0),
+            slashed_amount=int(reply.slashed_amount or 0),
+        )
 
     async def get_slash_request(self, vault: str, index: int) -> SlashRequestInfo:
         """One veto-slasher request."""

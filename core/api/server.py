@@ -69,7 +69,10 @@ class ApiServer:
         tls: TlsConfig | None = None,
         reflection_enabled: bool = True,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
+        chain_runtime: chains.ChainRuntime | None = None,
     ) -> None:
+        """``chain_runtime``: the plugins and chain sync loops ChainService serves (none:
+        no chains)."""
         self.service = service
         self.listen = listen
         self.tls = tls
@@ -88,6 +91,8 @@ class ApiServer:
             ]
         )
         api = Api(service)
+        if chain_runtime is not None:
+            chains.attach(api, chain_runtime)
         for svc in SERVICES:
             missing = svc.missing()
             if missing:

@@ -164,6 +164,7 @@ def register(group: click.Group) -> None:
     """Add this module's commands to ``group``."""
     commands: list[click.Command] = [asset, network, operator, vault, opt_in, limit, slash]
     commands += [rewards, events, admin, deposit, withdraw, claim, stake, balance, state_hash]
+    commands += [chains, evidence]
     for command in commands:
         group.add_command(command)
 
@@ -317,7 +318,7 @@ async def vault_list(client: Any, asset_id: str, curator: str) -> Any:
     return await client.list_vaults(asset_id=asset_id, curator=curator)
 
 
-@click.command()
+@click.command("deposit")
 @click.argument("vault_id")
 @click.argument("staker")
 @AMOUNT
@@ -325,7 +326,7 @@ async def vault_list(client: Any, asset_id: str, curator: str) -> Any:
 @REQUEST_ID
 @_client_options
 @_run
-async def deposit(
+async def deposit_direct(
     client: Any,
     vault_id: str,
     staker: str,
@@ -336,6 +337,131 @@ async def deposit(
     """Deposit AMOUNT base units into VAULT_ID for STAKER (a CAIP-10 account)."""
     return await client.deposit(
         vault_id, staker, _amount(amount), depositor=depositor, request_id=request_id
+    )
+
+
+class _DepositGroup(click.Group):
+    """``omnistake deposit VAULT STAKER AMOUNT`` (a ledger deposit) and ``omnistake deposit
+    claim ...`` (a chain deposit verified by its adapter) under one name: arguments that do
+    not start with a subcommand go to the direct deposit."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            return deposit_direct.make_context(info_name, args, parent=parent, **extra)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+
+@click.group(cls=_DepositGroup)
+def deposit() -> None:
+    """Deposit into a vault: `deposit VAULT_ID STAKER AMOUNT` records a deposit in the ledger
+    (admin, the staker, or a whitelisted depositor); `deposit claim CHAIN_ID ...` has the
+    chain's adapter verify a deposit made on chain and credits it (see `deposit claim
+    --help`)."""
+
+
+@deposit.command("claim")
+@click.argument("chain_id")
+@click.argument("vault_id")
+@click.argument("staker")
+@click.argument("reference")
+@click.option("--amount", default=None, help="Expected amount in base units (default: any).")
+@click.option(
+    "--proof", multiple=True, metavar="KEY=HEX", help="Extra proof the chain needs (repeatable)."
+)
+@REQUEST_ID
+@_client_options
+@_run
+async def deposit_claim(
+    client: Any,
+    chain_id: str,
+    vault_id: str,
+    staker: str,
+    reference: str,
+    amount: str | None,
+    proof: tuple[str, ...],
+    request_id: str | None,
+) -> Any:
+    """Claim the deposit REFERENCE (a transaction id or signature) on CHAIN_ID into VAULT_ID
+    for STAKER (CAIP-10): the server's adapter verifies it and the ledger credits it once
+    (a repeat answers "replayed": true). A staker token may claim only for itself."""
+    proofs: dict[str, str] = {}
+    for item in proof:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter("use KEY=HEX", param_hint="--proof")
+        proofs[key] = value
+    return await client.claim_deposit(
+        chain_id,
+        vault_id,
+        staker,
+        reference,
+        amount=_amount(amount) if amount is not None else None,
+        proof=proofs,
+        request_id=request_id,
+    )
+
+
+# -- chains and evidence ------------------------------------------------------------------
+
+
+@click.command("chains")
+@click.argument("chain_id", required=False)
+@_client_options
+@_run
+async def chains(client: Any, chain_id: str | None) -> Any:
+    """List the chains the server follows, or show CHAIN_ID's sync status (head, latest
+    final block, cursor, lag)."""
+    if chain_id:
+        return await client.sync_status(chain_id)
+    return await client.list_chains()
+
+
+@click.group()
+def evidence() -> None:
+    """Slashing evidence (e.g. EOTS double-signs)."""
+
+
+@evidence.command("submit")
+@click.argument("kind")
+@click.argument("evidence_file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--hex", "is_hex", is_flag=True, help="The file holds hex text, not raw bytes.")
+@click.option("--chain", "chain_id", default="", help="The chain that slashes for it.")
+@click.option("--network", "network_id", default="", help="The slashing network.")
+@SUBNETWORK
+@REQUEST_ID
+@_client_options
+@_run
+async def evidence_submit(
+    client: Any,
+    kind: str,
+    evidence_file: str,
+    is_hex: bool,
+    chain_id: str,
+    network_id: str,
+    subnetwork: int,
+    request_id: str | None,
+) -> Any:
+    """Submit EVIDENCE_FILE ('-': stdin) of KIND (network or admin): prints the verified
+    offence and the slash a configured chain carried out for it."""
+    raw = sys.stdin.buffer.read() if evidence_file == "-" else Path(evidence_file).read_bytes()
+    if is_hex:
+        try:
+            raw = bytes.fromhex(raw.decode().strip())
+        except ValueError:
+            raise click.BadParameter("not hex text", param_hint="EVIDENCE_FILE") from None
+    return await client.submit_evidence(
+        kind,
+        raw,
+        chain_id=chain_id,
+        network=network_id,
+        subnetwork=subnetwork,
+        request_id=request_id,
     )
 
 

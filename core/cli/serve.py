@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from omnistake.errors import OmnistakeError
+from omnistake.plugins.config import ChainsConfig, load_chains_config
+from omnistake.plugins.manager import PluginManager
 from omnistake.store.base import Store
+
+if TYPE_CHECKING:
+    from omnistake.api.chains import ChainRuntime
+    from omnistake.plugins.protocol import ChainAdapter
+    from omnistake.service import LedgerService
 
 DEFAULT_LISTEN = "127.0.0.1:50051"
 DEFAULT_DB_NAME = "omnistake.sqlite"
@@ -104,6 +114,20 @@ def register(group: click.Group) -> None:
 @click.option(
     "--grace", default=5.0, show_default=True, help="Seconds in-flight calls get on SIGTERM/SIGINT."
 )
+@click.option(
+    "--chains",
+    "chains_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="OMNISTAKE_CHAINS",
+    help="Chains config (TOML): follow these chains with their plugins' adapters and feed "
+    "them into the ledger (see docs/api.md).",
+)
+@click.option(
+    "--strict-plugins",
+    is_flag=True,
+    help="A plugin that fails to load is fatal (also OMNISTAKE_STRICT_PLUGINS=1).",
+)
 @click.option("--log-level", default="INFO", show_default=True, help="Python logging level.")
 def serve(
     listen: str,
@@ -114,21 +138,27 @@ def serve(
     admin_token_file: Path | None,
     no_reflection: bool,
     grace: float,
+    chains_file: Path | None,
+    strict_plugins: bool,
     log_level: str,
 ) -> None:
     """Serve the ledger over gRPC (omnistake.v1) until SIGTERM or Ctrl-C.
 
     Health checking (grpc.health.v1) and server reflection are on, so `grpcurl -plaintext
-    127.0.0.1:50051 list` shows every service. Mutations need `authorization: Bearer TOKEN`
-    metadata. On an empty database with no token file yet, serve issues an admin token
-    (admin:root) and writes it to a 0600 file next to the SQLite database; the log names
-    the file, never the token.
+    127.0.0.1:50051 list` shows every service. Chain plugins are loaded (a broken one is
+    logged and skipped, or fatal with --strict-plugins); with --chains FILE, serve follows
+    each configured chain with its adapter, feeds finalized chain events into the ledger,
+    and hands the slashes and payouts the ledger decides to the adapters. Mutations need
+    `authorization: Bearer TOKEN` metadata. On an empty database with no token file yet,
+    serve issues an admin token (admin:root) and writes it to a 0600 file next to the
+    SQLite database; the log names the file, never the token.
 
     \b
     Examples:
       omnistake serve
       omnistake serve --listen 0.0.0.0:50051 --db postgresql://omnistake@db/omnistake
       omnistake serve --tls-cert server.pem --tls-key server.key --tls-client-ca ca.pem
+      omnistake serve --chains chains.toml --strict-plugins
     """
     from omnistake.api.auth import issue_token
     from omnistake.api.server import ApiServer, TlsConfig, serve_until_signalled
@@ -152,6 +182,8 @@ def serve(
             Path(tls_cert).read_bytes(), Path(tls_key).read_bytes(), _read(tls_client_ca)
         )
     try:
+        manager = _load_plugins(strict_plugins)
+        config = load_chains_config(chains_file) if chains_file is not None else None
         service = LedgerService.open(url)
     except OmnistakeError as error:
         _fail(error)
@@ -172,11 +204,16 @@ def serve(
             asyncio.get_running_loop().set_default_executor(
                 ThreadPoolExecutor(max_workers=64, thread_name_prefix="omnistake-api")
             )
-            # grpc.aio binds its server to the running loop: build it inside.
-            server = ApiServer(
-                service, listen=listen, tls=tls, reflection_enabled=not no_reflection
-            )
-            await serve_until_signalled(server, grace)
+            async with _chains_running(service, manager, config, url) as runtime:
+                # grpc.aio binds its server to the running loop: build it inside.
+                server = ApiServer(
+                    service,
+                    listen=listen,
+                    tls=tls,
+                    reflection_enabled=not no_reflection,
+                    chain_runtime=runtime,
+                )
+                await serve_until_signalled(server, grace)
 
         try:
             asyncio.run(run())
@@ -184,6 +221,73 @@ def serve(
             _fail(error)
     finally:
         service.close()
+
+
+def _load_plugins(strict: bool) -> PluginManager:
+    """Every installed plugin; failures are logged (name and error), or fatal when strict."""
+    from omnistake.plugins.manager import env_strict
+
+    manager = PluginManager(strict=strict or env_strict())
+    report = manager.load_entry_points()
+    for failed in report.failed:
+        log.warning("plugin %s skipped: %s: %s", failed.name, failed.reason, failed.error)
+    names = ", ".join(f"{p.name} {p.version}".strip() for p in report.loaded) or "none"
+    log.info("plugins loaded: %s", names)
+    return manager
+
+
+@contextlib.asynccontextmanager
+async def _chains_running(
+    service: LedgerService, manager: PluginManager, config: ChainsConfig | None, url: str
+) -> AsyncIterator[ChainRuntime]:
+    """Build every configured adapter (bad options stop start-up), run one sync loop per
+    chain with periodic dispatch, and stop them all on the way out."""
+    from omnistake.api.chains import ChainRuntime
+    from omnistake.plugins import ChainConfig, SyncSupervisor, open_sync_store
+    from omnistake.plugins.config import build_adapter
+
+    if config is None:
+        yield ChainRuntime(manager)
+        return
+    adapters: dict[str, ChainAdapter] = {}
+    try:
+        for chain in config.chains:
+            adapters[chain.chain_id] = build_adapter(manager, chain)
+    except BaseException:
+        for adapter in adapters.values():
+            with contextlib.suppress(Exception):
+                await adapter.close()
+        raise
+    store = open_sync_store(url)
+    supervisor = SyncSupervisor(
+        service,
+        manager,
+        store,
+        [
+            ChainConfig(
+                chain_id=c.chain_id, options=c.options, dispatch_interval=c.dispatch_interval
+            )
+            for c in config.chains
+        ],
+        observers=manager.build_observers(),
+        adapters=adapters,
+    )
+    for chain in config.chains:
+        log.info(
+            "following %s with the %s adapter (dispatch every %gs)",
+            chain.chain_id,
+            manager.chain_adapters()[chain.namespace].name,
+            chain.dispatch_interval,
+        )
+    task = asyncio.create_task(supervisor.run(), name="omnistake-chains")
+    try:
+        yield ChainRuntime(manager, config, supervisor)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        store.close()
+        log.info("chain sync loops stopped")
 
 
 def _valid_token_file(store: Store, path: Path) -> bool:

@@ -18,7 +18,7 @@ from omnistake.service import LedgerService
 
 from .cursor_store import SyncStore
 from .manager import PluginManager
-from .protocol import EventObserver
+from .protocol import ChainAdapter, EventObserver
 from .sync import ChainSync
 
 log = logging.getLogger("omnistake.sync")
@@ -26,10 +26,12 @@ log = logging.getLogger("omnistake.sync")
 
 @dataclass(frozen=True, kw_only=True)
 class ChainConfig:
-    """A chain to follow: its CAIP-2 id and the adapter's options."""
+    """A chain to follow: its CAIP-2 id, the adapter's options, and how often (seconds) to
+    hand new slash and payout instructions to the adapter (``ChainSync.dispatch``; 0: never)."""
 
     chain_id: str
     options: Mapping[str, Any] = field(default_factory=dict)
+    dispatch_interval: float = 0.0
 
 
 @dataclass(kw_only=True)
@@ -55,9 +57,13 @@ class SyncSupervisor:
         *,
         observers: Sequence[EventObserver] = (),
         backoff: tuple[float, float] = (1.0, 60.0),
+        adapters: Mapping[str, ChainAdapter] | None = None,
     ) -> None:
-        """``backoff`` is (first delay, longest delay) in seconds between restarts."""
+        """``backoff`` is (first delay, longest delay) in seconds between restarts;
+        ``adapters`` (by chain id) are used for the first start of their chains (e.g. built
+        up front to check their options); restarts build fresh ones."""
         self.service = service
+        self._first: dict[str, ChainAdapter] = dict(adapters or {})
         self.manager = manager
         self.store = store
         self.chains = list(chains)
@@ -83,10 +89,12 @@ class SyncSupervisor:
         while True:
             sync: ChainSync | None = None
             try:
-                adapter = self.manager.create_adapter(config.chain_id, config.options)
+                adapter = self._first.pop(config.chain_id, None)
+                if adapter is None:
+                    adapter = self.manager.create_adapter(config.chain_id, config.options)
                 sync = ChainSync(self.service, adapter, self.store, observers=self.observers)
                 health.sync, health.running = sync, True
-                await sync.run()
+                await self._drive(sync, config)
                 return
             except asyncio.CancelledError:
                 raise
@@ -107,3 +115,37 @@ class SyncSupervisor:
             health.restarts += 1
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.backoff[1])
+
+    async def _drive(self, sync: ChainSync, config: ChainConfig) -> None:
+        """Follow the chain and, every ``dispatch_interval`` seconds, dispatch instructions."""
+        interval = config.dispatch_interval
+        if interval <= 0:
+            await sync.run()
+            return
+        dispatcher = asyncio.create_task(self._dispatch_every(sync, interval, config.chain_id))
+        try:
+            await sync.run()
+        finally:
+            dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+
+    async def _dispatch_every(self, sync: ChainSync, interval: float, chain_id: str) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                outcomes = await sync.dispatch()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a failed dispatch is retried next round
+                reason = getattr(exc, "reason", type(exc).__name__)
+                log.error("%s: dispatch failed (%s: %s)", chain_id, reason, exc)
+                continue
+            for outcome in outcomes:
+                log.info(
+                    "%s: instruction %s %s %s",
+                    chain_id,
+                    outcome.instruction_id,
+                    outcome.status.value,
+                    outcome.tx_id,
+                )

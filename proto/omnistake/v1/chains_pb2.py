@@ -25,19 +25,53 @@ _sym_db = _symbol_database.Default()
 from omnistake.v1 import common_pb2 as omnistake_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19omnistake/v1/chains.proto\x12\x0comnistake.v1\x1a\x19omnistake/v1/common.proto\"\xab\x01\n\x1fRecordInstructionOutcomeRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x63hain_id\x18\x02 \x01(\t\x12\x16\n\x0einstruction_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\r\n\x05vault\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\r\n\x05tx_id\x18\x07 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x08 \x01(\t\"6\n\x1cGetInstructionOutcomeRequest\x12\x16\n\x0einstruction_id\x18\x01 \x01(\t\"\x8a\x01\n\x12InstructionOutcome\x12\x16\n\x0einstruction_id\x18\x01 \x01(\t\x12\x10\n\x08\x63hain_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\r\n\x05vault\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\r\n\x05tx_id\x18\x06 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t2\xe0\x01\n\x0c\x43hainService\x12i\n\x18RecordInstructionOutcome\x12-.omnistake.v1.RecordInstructionOutcomeRequest\x1a\x1e.omnistake.v1.MutationResponse\x12\x65\n\x15GetInstructionOutcome\x12*.omnistake.v1.GetInstructionOutcomeRequest\x1a .omnistake.v1.InstructionOutcomeb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19omnistake/v1/chains.proto\x12\x0comnistake.v1\x1a\x19omnistake/v1/common.proto\"\xab\x01\n\x1fRecordInstructionOutcomeRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x63hain_id\x18\x02 \x01(\t\x12\x16\n\x0einstruction_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\r\n\x05vault\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\r\n\x05tx_id\x18\x07 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x08 \x01(\t\"6\n\x1cGetInstructionOutcomeRequest\x12\x16\n\x0einstruction_id\x18\x01 \x01(\t\"\x8a\x01\n\x12InstructionOutcome\x12\x16\n\x0einstruction_id\x18\x01 \x01(\t\x12\x10\n\x08\x63hain_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\r\n\x05vault\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\r\n\x05tx_id\x18\x06 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t\"\x13\n\x11ListChainsRequest\"@\n\x12ListChainsResponse\x12*\n\x06\x63hains\x18\x01 \x03(\x0b\x32\x1a.omnistake.v1.ChainSummary\"\xd5\x02\n\x0c\x43hainSummary\x12\x10\n\x08\x63hain_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ustody\x18\x03 \x01(\t\x12\x1a\n\x12\x63onfirmation_depth\x18\x04 \x01(\r\x12\x14\n\x0cnative_asset\x18\x05 \x01(\t\x12\x42\n\x0c\x63\x61pabilities\x18\x06 \x03(\x0b\x32,.omnistake.v1.ChainSummary.CapabilitiesEntry\x12\x0f\n\x07\x61\x64\x61pter\x18\x07 \x01(\t\x12\x0f\n\x07running\x18\x08 \x01(\x08\x12\x10\n\x08restarts\x18\t \x01(\r\x12\x12\n\nlast_error\x18\n \x01(\t\x12!\n\x19\x64ispatch_interval_seconds\x18\x0b \x01(\x01\x1a\x33\n\x11\x43\x61pabilitiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"(\n\x14GetSyncStatusRequest\x12\x10\n\x08\x63hain_id\x18\x01 \x01(\t\"=\n\nChainBlock\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x0c\n\x04hash\x18\x02 \x01(\t\x12\x11\n\ttimestamp\x18\x03 \x01(\x03\"1\n\x0b\x43hainCursor\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x12\n\nblock_hash\x18\x02 \x01(\t\"\xd8\x01\n\x0f\x43hainSyncStatus\x12\x10\n\x08\x63hain_id\x18\x01 \x01(\t\x12&\n\x04head\x18\x02 \x01(\x0b\x32\x18.omnistake.v1.ChainBlock\x12+\n\tfinalized\x18\x03 \x01(\x0b\x32\x18.omnistake.v1.ChainBlock\x12)\n\x06\x63ursor\x18\x04 \x01(\x0b\x32\x19.omnistake.v1.ChainCursor\x12\x12\n\nlag_blocks\x18\x05 \x01(\x03\x12\x0f\n\x07running\x18\x06 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t\"\xe8\x01\n\x13\x43laimDepositRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x63hain_id\x18\x02 \x01(\t\x12\r\n\x05vault\x18\x03 \x01(\t\x12\x0e\n\x06staker\x18\x04 \x01(\t\x12\x11\n\treference\x18\x05 \x01(\t\x12\x0e\n\x06\x61mount\x18\x06 \x01(\t\x12;\n\x05proof\x18\x07 \x03(\x0b\x32,.omnistake.v1.ClaimDepositRequest.ProofEntry\x1a,\n\nProofEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x82\x01\n\x15SubmitEvidenceRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x10\n\x08\x65vidence\x18\x03 \x01(\x0c\x12\x10\n\x08\x63hain_id\x18\x04 \x01(\t\x12\x0f\n\x07network\x18\x05 \x01(\t\x12\x12\n\nsubnetwork\x18\x06 \x01(\t\"\xa7\x01\n\x07Offence\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x10\n\x08operator\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x03\x12\x0e\n\x06\x64igest\x18\x04 \x01(\t\x12\x31\n\x06\x64\x65tail\x18\x05 \x03(\x0b\x32!.omnistake.v1.Offence.DetailEntry\x1a-\n\x0b\x44\x65tailEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd4\x01\n\x16SubmitEvidenceResponse\x12&\n\x07offence\x18\x01 \x01(\x0b\x32\x15.omnistake.v1.Offence\x12\x0f\n\x07slashed\x18\x02 \x01(\x08\x12\x10\n\x08\x63hain_id\x18\x03 \x01(\t\x12\x16\n\x0einstruction_id\x18\x04 \x01(\t\x12\x16\n\x0eoutcome_status\x18\x05 \x01(\t\x12\r\n\x05tx_id\x18\x06 \x01(\t\x12\x18\n\x10requested_amount\x18\x07 \x01(\t\x12\x16\n\x0eslashed_amount\x18\x08 \x01(\t2\xb5\x04\n\x0c\x43hainService\x12i\n\x18RecordInstructionOutcome\x12-.omnistake.v1.RecordInstructionOutcomeRequest\x1a\x1e.omnistake.v1.MutationResponse\x12\x65\n\x15GetInstructionOutcome\x12*.omnistake.v1.GetInstructionOutcomeRequest\x1a .omnistake.v1.InstructionOutcome\x12O\n\nListChains\x12\x1f.omnistake.v1.ListChainsRequest\x1a .omnistake.v1.ListChainsResponse\x12R\n\rGetSyncStatus\x12\".omnistake.v1.GetSyncStatusRequest\x1a\x1d.omnistake.v1.ChainSyncStatus\x12Q\n\x0c\x43laimDeposit\x12!.omnistake.v1.ClaimDepositRequest\x1a\x1e.omnistake.v1.MutationResponse\x12[\n\x0eSubmitEvidence\x12#.omnistake.v1.SubmitEvidenceRequest\x1a$.omnistake.v1.SubmitEvidenceResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omnistake.v1.chains_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_CHAINSUMMARY_CAPABILITIESENTRY']._loaded_options = None
+  _globals['_CHAINSUMMARY_CAPABILITIESENTRY']._serialized_options = b'8\001'
+  _globals['_CLAIMDEPOSITREQUEST_PROOFENTRY']._loaded_options = None
+  _globals['_CLAIMDEPOSITREQUEST_PROOFENTRY']._serialized_options = b'8\001'
+  _globals['_OFFENCE_DETAILENTRY']._loaded_options = None
+  _globals['_OFFENCE_DETAILENTRY']._serialized_options = b'8\001'
   _globals['_RECORDINSTRUCTIONOUTCOMEREQUEST']._serialized_start=71
   _globals['_RECORDINSTRUCTIONOUTCOMEREQUEST']._serialized_end=242
   _globals['_GETINSTRUCTIONOUTCOMEREQUEST']._serialized_start=244
   _globals['_GETINSTRUCTIONOUTCOMEREQUEST']._serialized_end=298
   _globals['_INSTRUCTIONOUTCOME']._serialized_start=301
   _globals['_INSTRUCTIONOUTCOME']._serialized_end=439
-  _globals['_CHAINSERVICE']._serialized_start=442
-  _globals['_CHAINSERVICE']._serialized_end=666
+  _globals['_LISTCHAINSREQUEST']._serialized_start=441
+  _globals['_LISTCHAINSREQUEST']._serialized_end=460
+  _globals['_LISTCHAINSRESPONSE']._serialized_start=462
+  _globals['_LISTCHAINSRESPONSE']._serialized_end=526
+  _globals['_CHAINSUMMARY']._serialized_start=529
+  _globals['_CHAINSUMMARY']._serialized_end=870
+  _globals['_CHAINSUMMARY_CAPABILITIESENTRY']._serialized_start=819
+  _globals['_CHAINSUMMARY_CAPABILITIESENTRY']._serialized_end=870
+  _globals['_GETSYNCSTATUSREQUEST']._serialized_start=872
+  _globals['_GETSYNCSTATUSREQUEST']._serialized_end=912
+  _globals['_CHAINBLOCK']._serialized_start=914
+  _globals['_CHAINBLOCK']._serialized_end=975
+  _globals['_CHAINCURSOR']._serialized_start=977
+  _globals['_CHAINCURSOR']._serialized_end=1026
+  _globals['_CHAINSYNCSTATUS']._serialized_start=1029
+  _globals['_CHAINSYNCSTATUS']._serialized_end=1245
+  _globals['_CLAIMDEPOSITREQUEST']._serialized_start=1248
+  _globals['_CLAIMDEPOSITREQUEST']._serialized_end=1480
+  _globals['_CLAIMDEPOSITREQUEST_PROOFENTRY']._serialized_start=1436
+  _globals['_CLAIMDEPOSITREQUEST_PROOFENTRY']._serialized_end=1480
+  _globals['_SUBMITEVIDENCEREQUEST']._serialized_start=1483
+  _globals['_SUBMITEVIDENCEREQUEST']._serialized_end=1613
+  _globals['_OFFENCE']._serialized_start=1616
+  _globals['_OFFENCE']._serialized_end=1783
+  _globals['_OFFENCE_DETAILENTRY']._serialized_start=1738
+  _globals['_OFFENCE_DETAILENTRY']._serialized_end=1783
+  _globals['_SUBMITEVIDENCERESPONSE']._serialized_start=1786
+  _globals['_SUBMITEVIDENCERESPONSE']._serialized_end=1998
+  _globals['_CHAINSERVICE']._serialized_start=2001
+  _globals['_CHAINSERVICE']._serialized_end=2566
 # @@protoc_insertion_point(module_scope)

@@ -27,7 +27,9 @@ if _version_not_supported:
 
 
 class ChainServiceStub:
-    """Outcomes of the slash and payout instructions the hub handed its chain adapters.
+    """The chain side of the hub: the chains `omnistake serve --chains` follows, their sync
+    status, deposit claims verified by the chain's adapter, slashing evidence, and the
+    outcomes of the slash and payout instructions the hub handed its chain adapters.
     """
 
     def __init__(self, channel):
@@ -46,10 +48,32 @@ class ChainServiceStub:
                 request_serializer=omnistake_dot_v1_dot_chains__pb2.GetInstructionOutcomeRequest.SerializeToString,
                 response_deserializer=omnistake_dot_v1_dot_chains__pb2.InstructionOutcome.FromString,
                 _registered_method=True)
+        self.ListChains = channel.unary_unary(
+                '/omnistake.v1.ChainService/ListChains',
+                request_serializer=omnistake_dot_v1_dot_chains__pb2.ListChainsRequest.SerializeToString,
+                response_deserializer=omnistake_dot_v1_dot_chains__pb2.ListChainsResponse.FromString,
+                _registered_method=True)
+        self.GetSyncStatus = channel.unary_unary(
+                '/omnistake.v1.ChainService/GetSyncStatus',
+                request_serializer=omnistake_dot_v1_dot_chains__pb2.GetSyncStatusRequest.SerializeToString,
+                response_deserializer=omnistake_dot_v1_dot_chains__pb2.ChainSyncStatus.FromString,
+                _registered_method=True)
+        self.ClaimDeposit = channel.unary_unary(
+                '/omnistake.v1.ChainService/ClaimDeposit',
+                request_serializer=omnistake_dot_v1_dot_chains__pb2.ClaimDepositRequest.SerializeToString,
+                response_deserializer=omnistake_dot_v1_dot_common__pb2.MutationResponse.FromString,
+                _registered_method=True)
+        self.SubmitEvidence = channel.unary_unary(
+                '/omnistake.v1.ChainService/SubmitEvidence',
+                request_serializer=omnistake_dot_v1_dot_chains__pb2.SubmitEvidenceRequest.SerializeToString,
+                response_deserializer=omnistake_dot_v1_dot_chains__pb2.SubmitEvidenceResponse.FromString,
+                _registered_method=True)
 
 
 class ChainServiceServicer:
-    """Outcomes of the slash and payout instructions the hub handed its chain adapters.
+    """The chain side of the hub: the chains `omnistake serve --chains` follows, their sync
+    status, deposit claims verified by the chain's adapter, slashing evidence, and the
+    outcomes of the slash and payout instructions the hub handed its chain adapters.
     """
 
     def RecordInstructionOutcome(self, request, context):
@@ -68,6 +92,40 @@ class ChainServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListChains(self, request, context):
+        """The chains this server follows (its chains config). Unauthenticated (read-only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSyncStatus(self, request, context):
+        """One chain's head, latest final block and sync cursor. Unauthenticated (read-only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClaimDeposit(self, request, context):
+        """Have the chain's adapter verify a deposit (transaction, inclusion, confirmations,
+        amount, destination) and credit it in the ledger. Claiming the same chain deposit again
+        is a replay (`replayed` = true), whatever the request id. A staker principal may claim
+        only for itself; admin may claim for anyone. A deposit the adapter rejects is
+        FAILED_PRECONDITION (reason DEPOSIT_NOT_VERIFIED, metadata "cause" = the adapter's code).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitEvidence(self, request, context):
+        """Verify slashing evidence with the evidence verifier of its kind and return the
+        offence; where a configured chain can slash for it (e.g. an EOTS double-sign with a
+        Bitcoin chain), the slash is carried out too. Network or admin principals.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ChainServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -81,6 +139,26 @@ def add_ChainServiceServicer_to_server(servicer, server):
                     request_deserializer=omnistake_dot_v1_dot_chains__pb2.GetInstructionOutcomeRequest.FromString,
                     response_serializer=omnistake_dot_v1_dot_chains__pb2.InstructionOutcome.SerializeToString,
             ),
+            'ListChains': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListChains,
+                    request_deserializer=omnistake_dot_v1_dot_chains__pb2.ListChainsRequest.FromString,
+                    response_serializer=omnistake_dot_v1_dot_chains__pb2.ListChainsResponse.SerializeToString,
+            ),
+            'GetSyncStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSyncStatus,
+                    request_deserializer=omnistake_dot_v1_dot_chains__pb2.GetSyncStatusRequest.FromString,
+                    response_serializer=omnistake_dot_v1_dot_chains__pb2.ChainSyncStatus.SerializeToString,
+            ),
+            'ClaimDeposit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClaimDeposit,
+                    request_deserializer=omnistake_dot_v1_dot_chains__pb2.ClaimDepositRequest.FromString,
+                    response_serializer=omnistake_dot_v1_dot_common__pb2.MutationResponse.SerializeToString,
+            ),
+            'SubmitEvidence': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitEvidence,
+                    request_deserializer=omnistake_dot_v1_dot_chains__pb2.SubmitEvidenceRequest.FromString,
+                    response_serializer=omnistake_dot_v1_dot_chains__pb2.SubmitEvidenceResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'omnistake.v1.ChainService', rpc_method_handlers)
@@ -90,7 +168,9 @@ def add_ChainServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class ChainService:
-    """Outcomes of the slash and payout instructions the hub handed its chain adapters.
+    """The chain side of the hub: the chains `omnistake serve --chains` follows, their sync
+    status, deposit claims verified by the chain's adapter, slashing evidence, and the
+    outcomes of the slash and payout instructions the hub handed its chain adapters.
     """
 
     @staticmethod
@@ -137,6 +217,114 @@ class ChainService:
             '/omnistake.v1.ChainService/GetInstructionOutcome',
             omnistake_dot_v1_dot_chains__pb2.GetInstructionOutcomeRequest.SerializeToString,
             omnistake_dot_v1_dot_chains__pb2.InstructionOutcome.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListChains(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omnistake.v1.ChainService/ListChains',
+            omnistake_dot_v1_dot_chains__pb2.ListChainsRequest.SerializeToString,
+            omnistake_dot_v1_dot_chains__pb2.ListChainsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSyncStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omnistake.v1.ChainService/GetSyncStatus',
+            omnistake_dot_v1_dot_chains__pb2.GetSyncStatusRequest.SerializeToString,
+            omnistake_dot_v1_dot_chains__pb2.ChainSyncStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClaimDeposit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omnistake.v1.ChainService/ClaimDeposit',
+            omnistake_dot_v1_dot_chains__pb2.ClaimDepositRequest.SerializeToString,
+            omnistake_dot_v1_dot_common__pb2.MutationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitEvidence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omnistake.v1.ChainService/SubmitEvidence',
+            omnistake_dot_v1_dot_chains__pb2.SubmitEvidenceRequest.SerializeToString,
+            omnistake_dot_v1_dot_chains__pb2.SubmitEvidenceResponse.FromString,
             options,
             channel_credentials,
             insecure,
