@@ -106,7 +106,7 @@ class SqlStore:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._errors(), self.engine.connect() as conn:
+        with self._errors(), self.engine.connect().execution_options(sqlite_read=True) as conn:
             yield conn
 
     @contextmanager
@@ -482,7 +482,8 @@ def _put_meta(conn: Connection, key: str, value: str) -> None:
 
 def _sqlite_pragmas(engine: Engine) -> None:
     """WAL, synchronous=FULL, a busy timeout, and real transactions: the driver's own
-    transaction handling is switched off and BEGIN (IMMEDIATE for writes) emitted here."""
+    transaction handling is switched off and BEGIN IMMEDIATE emitted for writes (reads are
+    single statements, each its own snapshot of the WAL)."""
 
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -495,5 +496,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @sa_event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("sqlite_immediate", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif not options.get("sqlite_read", False):  # reads: one statement, no transaction
+            conn.exec_driver_sql("BEGIN")
