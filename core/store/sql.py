@@ -78,6 +78,7 @@ class SqlStore:
         else:
             self.engine = sa.create_engine(sa_url, pool_pre_ping=True, pool_size=8)
         self._write_mu = threading.RLock()
+        self._compiled: dict[sa.Select[Any], tuple[str, list[str] | None, dict[str, Any]]] = {}
         self._lease: Connection | None = None
         self._lease_dbapi: object = None
         self._acquired = False
@@ -152,6 +153,37 @@ class SqlStore:
         self._lease = None
         self._lease_dbapi = None
 
+    def _fetch(self, stmt: sa.Select[Any], params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a hot-path read (a Core statement compiled once per store) on a pooled DBAPI
+        connection, without the per-call cost of a SQLAlchemy Connection (~10x cheaper)."""
+        compiled = self._compiled.get(stmt)
+        if compiled is None:
+            c = stmt.compile(dialect=self.engine.dialect)
+            order = list(c.positiontup) if c.positional and c.positiontup else None
+            compiled = self._compiled[stmt] = (str(c), order, dict(c.params))
+        sql, order, defaults = compiled
+        values = {**defaults, **params}
+        args: Any = [values[name] for name in order] if order is not None else values
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute(sql, args)
+                rows = [tuple(row) for row in cursor.fetchall()]
+                cursor.close()
+                raw.commit()  # end the read transaction (PostgreSQL); a no-op on SQLite
+            finally:
+                raw.close()
+        except dbapi_error as exc:
+            text = str(exc)
+            if "malformed" in text or "not a database" in text:
+                raise CorruptDatabase(f"the database is damaged: {text}") from exc
+            raise StoreUnavailable(f"database error: {text}") from exc
+        except sa_exc.SQLAlchemyError as exc:
+            raise StoreUnavailable(f"database error: {exc}") from exc
+        return rows
+
     def _migrate(self) -> None:
         with self._errors():
             with self.engine.connect() as conn:
@@ -225,20 +257,17 @@ class SqlStore:
         remaining = limit
         while remaining is None or remaining > 0:
             size = CHUNK if remaining is None else min(CHUNK, remaining)
-            query = (
-                sa.select(t.events.c.seq, t.events.c.type, t.events.c.body, t.events.c.checksum)
-                .where(t.events.c.seq >= expected)
-                .order_by(t.events.c.seq)
-                .limit(size)
-            )
-            with self._read() as conn:
-                rows = conn.execute(query).all()
+            rows = self._fetch(_EVENTS_BETWEEN, {"first": expected, "last": expected + size - 1})
             for seq, type_name, body, checksum in rows:
                 yield _check_event(expected, seq, type_name, body, checksum)
                 expected += 1
             if remaining is not None:
                 remaining -= len(rows)
             if len(rows) < size:
+                # a short range is the end of the log, unless a record is missing in it
+                last = int(self._fetch(_LAST_SEQ, {})[0][0] or 0)
+                if last >= expected:
+                    raise CorruptRecord(expected, f"missing from the log (the log ends at {last})")
                 return
 
     def last_seq(self) -> int:
@@ -248,11 +277,10 @@ class SqlStore:
     # -- requests / journal ---------------------------------------------------------------------
 
     def find_request(self, request_id: str) -> RequestRecord | None:
-        with self._read() as conn:
-            row = conn.execute(
-                sa.select(t.requests).where(t.requests.c.request_id == request_id)
-            ).first()
-        return None if row is None else _request(row._mapping)
+        rows = self._fetch(_REQUEST_BY_ID, {"rid": request_id})
+        if not rows:
+            return None
+        return _request(dict(zip(_REQUEST_COLUMNS, rows[0], strict=True)))
 
     def journal(self, after_pos: int = 0) -> Iterator[RequestRecord]:
         cursor = after_pos
@@ -415,6 +443,19 @@ class SqlStore:
                 self._lease_dbapi = None
         self.engine.dispose()
 
+
+# -- hot-path statements ----------------------------------------------------------------
+
+_EVENTS_BETWEEN = (
+    sa.select(t.events.c.seq, t.events.c.type, t.events.c.body, t.events.c.checksum)
+    .where(t.events.c.seq >= sa.bindparam("first"), t.events.c.seq <= sa.bindparam("last"))
+    .order_by(t.events.c.seq)
+)
+_LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(t.events.c.seq), 0))
+_REQUEST_COLUMNS = [c.name for c in t.requests.columns]
+_REQUEST_BY_ID = sa.select(*t.requests.columns).where(
+    t.requests.c.request_id == sa.bindparam("rid")
+)
 
 # -- rows ------------------------------------------------------------------------------------
 

@@ -159,3 +159,16 @@ def test_snapshot_of_another_state_format_is_skipped_not_trusted(store_url: str)
     latest = store.latest_snapshot()
     assert latest is not None and latest.format == state_format()
     store.close()
+
+
+def test_missing_record_at_the_end_of_a_read_is_caught(store_url: str) -> None:
+    build(store_url, 8, snapshot_every=0)  # 12 events
+    sql(store_url, "DELETE FROM events WHERE seq = 10")
+    store = open_store(store_url)
+    assert [r.seq for r in store.read_events(7, 2)] == [8, 9]
+    with pytest.raises(CorruptRecord) as info:
+        list(store.read_events(9, 1))  # the range holds nothing, yet the log goes on
+    assert info.value.seq == 10
+    with pytest.raises(CorruptRecord):
+        list(store.read_events(8, 5))
+    store.close()
