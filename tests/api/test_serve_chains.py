@@ -117,6 +117,40 @@ async def test_mirrored_chain_activity_reaches_the_ledger(tmp_path: Path) -> Non
         assert shown["cursor"] == [status.cursor[0], status.cursor[1]]
         assert shown["lag_blocks"] == 0
 
+        # `omnistake deposit claim` on the hub-custody chain: credited once, then a replay.
+        await admin.create_vault("hub-vault", HUB_ASSET, "hub-curator", 7 * 86_400)
+        txid = await transfer_to_custody(node, "frank", 3_000)
+        await node.chain(HUB, "mine", count=2)
+        auth = ("--server", node.target, "--token", node.token)
+        claim = ("deposit", "claim", HUB, "hub-vault", f"{HUB}:frank", txid, "--amount", "3000")
+        code, out, err = await cli(*claim, *auth)
+        assert code == 0, err
+        first = json.loads(out)
+        assert not first["replayed"]
+        assert [(e["type"], e["amount"]) for e in first["events"]] == [("Deposited", 3_000)]
+        code, out, err = await cli(*claim, *auth)
+        assert code == 0 and json.loads(out)["replayed"], err
+        code, out, err = await cli(*claim[:-1], "2999", *auth)
+        assert code == 1 and "DEPOSIT_NOT_VERIFIED" in err, err
+        # No loaded plugin verifies this kind of evidence.
+        evidence = tmp_path / "evidence.bin"
+        evidence.write_bytes(b"two votes")
+        code, out, err = await cli("evidence", "submit", "double-vote", str(evidence), *auth)
+        assert code == 1 and "NOT_FOUND" in err and "'double-vote'" in err, err
+
+
+async def cli(*args: str) -> tuple[int, str, str]:
+    """The omnistake CLI: (exit code, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        str(REPO / ".venv" / "bin" / "omnistake"),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
 
 async def hub_setup(admin: OmnistakeClient) -> None:
     """A hub-kept vault of the hub chain's coin, an operator and a network that may slash."""
