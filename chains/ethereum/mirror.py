@@ -134,6 +134,8 @@ class Mirror:
         self.slashers: dict[str, tuple[str, ev.SlasherMetadata]] = {}
         self.assets: set[str] = set(known_assets)
         self.events_seen = 0
+        #: Commands emitted so far, by command type name.
+        self.counts: dict[str, int] = defaultdict(int)
         self.warnings: list[str] = []
 
     # -- helpers ---------------------------------------------------------------------------
@@ -175,6 +177,8 @@ class Mirror:
         for tx_events in by_tx.values():
             facts.extend(self._tx_facts(tx_events, tokens))
         self.events_seen += len(events)
+        for fact in facts:
+            self.counts[type(fact.command).__name__] += 1
         return facts
 
     def _tx_facts(
