@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from api_world import REPO
 from omnistake.client import OmnistakeClient
 from omnistake.errors import Unauthorized
 from omnistake.ledger import events as V
 from omnistake.plugins import DepositRejected
-from serve_chains_node import REPO, Node, running_node, wait_for_events
+from serve_chains_node import Node, running_node, wait_for_events
 
 MIRROR = "memchain:mirror"
 HUB = "memchain:hub"
@@ -107,12 +108,8 @@ async def test_mirrored_chain_activity_reaches_the_ledger(tmp_path: Path) -> Non
         assert status.head.timestamp == mined["timestamp"]
 
         # The CLI shows the same.
-        proc = await asyncio.create_subprocess_exec(
-            str(REPO / ".venv" / "bin" / "omnistake"), "chains", MIRROR,
-            "--server", node.target, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, _ = await proc.communicate()
-        assert proc.returncode == 0
+        code, out, err = await cli("chains", MIRROR, "--server", node.target)
+        assert code == 0, err
         shown = json.loads(out)
         assert shown["cursor"] == [status.cursor[0], status.cursor[1]]
         assert shown["lag_blocks"] == 0

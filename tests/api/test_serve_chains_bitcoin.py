@@ -128,9 +128,10 @@ def double_sign(height: int = 77) -> bytes:
     a, b = hashlib.sha256(b"block-a").digest(), hashlib.sha256(b"block-b").digest()
     sig_a = signer.sign(height, a)
     sig_b = signer.sign(height, b, allow_double_sign=True)
-    return encode_evidence(
+    encoded: bytes = encode_evidence(
         EquivocationEvidence(ALICE_PK, height, signer.pub_rand(height), a, sig_a, b, sig_b)
     )
+    return encoded
 
 
 async def test_bitcoin_deposit_claim_and_double_sign_slash_over_grpc(tmp_path: Path) -> None:
