@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from fractions import Fraction
 
 from omnistake.chains.bitcoin.params import StakingParams
 from omnistake.chains.bitcoin.regtest import RegtestChain, Utxo, key_path_script
@@ -16,6 +14,7 @@ from omnistake.chains.bitcoin.staker import (
     staking_output,
     with_covenants_and_proof,
 )
+from omnistake.chains.bitcoin.testing import COVENANT_SKS, regtest_params, secret
 from omnistake.chains.bitcoin.tx import Transaction, TxOut
 from omnistake.chains.bitcoin.verifier import InclusionProof, StakingSubmission
 
@@ -24,33 +23,13 @@ STAKING_TIME = 60
 STAKE = 1_000_000
 
 
-def sk(label: str) -> bytes:
-    return hashlib.sha256(label.encode()).digest()
-
-
-COV_SKS = [sk(f"covenant-{i}") for i in range(3)]
+sk = secret
+COV_SKS = list(COVENANT_SKS)
 STAKER_SK = sk("staker")
 FP_SK = sk("finality-provider")
 FP_PK = xonly_from_secret(FP_SK)
 STAKER_PK = xonly_from_secret(STAKER_SK)
-
-
-def make_params(**overrides: object) -> StakingParams:
-    fields: dict[str, object] = dict(
-        covenant_pks=tuple(xonly_from_secret(s) for s in COV_SKS),
-        covenant_quorum=2,
-        min_staking_value_sat=50_000,
-        max_staking_value_sat=10**10,
-        min_staking_time_blocks=20,
-        max_staking_time_blocks=1000,
-        slashing_pk_script=bytes.fromhex("76a914" + "01" * 20 + "88ac"),
-        min_slashing_tx_fee_sat=1_000,
-        slashing_rate=Fraction(1, 10),
-        unbonding_time_blocks=10,
-        unbonding_fee_sat=2_000,
-    )
-    fields.update(overrides)
-    return StakingParams(**fields)  # type: ignore[arg-type]
+make_params = regtest_params
 
 
 @dataclass
