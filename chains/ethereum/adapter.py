@@ -481,7 +481,8 @@ class EthereumAdapter:
             )
         return self._sender
 
-    async def _vault(self, vault_id: str) -> VaultBinding:
+    async def vault_binding(self, vault_id: str) -> VaultBinding:
+        """Bindings of a vault (CAIP-10 id), its delegator and slasher types read from chain."""
         address = to_checksum_address(address_of(vault_id))
         v = self._contract("Vault", address)
         delegator, slasher, collateral, epoch = await asyncio.gather(
@@ -512,7 +513,7 @@ class EthereumAdapter:
                 f"vault {i.vault!r} is not on {self.chain_id}", reason="WRONG_CHAIN"
             )
         sender = self.middleware()
-        binding = await self._vault(i.vault)
+        binding = await self.vault_binding(i.vault)
         subnetwork = make_subnetwork(to_checksum_address(address_of(i.network)), i.subnetwork)
         operator = to_checksum_address(address_of(i.operator))
         op_id = f"omnistake:slash:{i.instruction_id}"
