@@ -264,11 +264,14 @@ class SqlStore:
             if remaining is not None:
                 remaining -= len(rows)
             if len(rows) < size:
-                # a short range is the end of the log, unless a record is missing in it
+                # A short range is the end of the log, unless the log goes on: either events
+                # were committed since the range was read, or one is missing.
                 last = int(self._fetch(_LAST_SEQ, {})[0][0] or 0)
-                if last >= expected:
+                if last < expected:
+                    return
+                # every event up to `last` was committed before this look, so it shows now
+                if not self._fetch(_EVENTS_BETWEEN, {"first": expected, "last": expected}):
                     raise CorruptRecord(expected, f"missing from the log (the log ends at {last})")
-                return
 
     def last_seq(self) -> int:
         with self._read() as conn:
