@@ -1,10 +1,11 @@
-"""Ethereum adapter benchmark: indexer backfill throughput and the cost of one stakeAt.
+"""Ethereum adapter benchmark: indexer backfill, mirroring into the ledger, one stakeAt.
 
     .venv/bin/python bench/bench_ethereum.py [--txs 4000] [--per-block 40]
 
 Starts anvil, deploys the real Symbiotic core, generates a long history of deposits and
 withdrawals, then measures (1) events indexed per second while backfilling that history,
-for a few batch sizes, and (2) the time of one ``stakeAt`` read by eth_call. Prints the
+for a few batch sizes, (2) events mirrored into an in-memory ledger per second (adapter +
+ChainSync), and (3) one ``stakeAt`` by eth_call against the ledger's ``stake_at``. Prints the
 figures and writes bench/results/ethereum.json. Needs scripts/setup.d/ethereum.sh run first.
 """
 
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from omnistake.chains.ethereum.adapter import EthereumAdapter, EthereumOptions
 from omnistake.chains.ethereum.anvil import Anvil
 from omnistake.chains.ethereum.indexer import IndexerConfig, SymbioticIndexer, Update
 from omnistake.chains.ethereum.operations import (
@@ -34,6 +36,10 @@ from omnistake.chains.ethereum.symbiotic import (
     VaultBinding,
     make_subnetwork,
 )
+from omnistake.clock import ManualClock
+from omnistake.plugins import ChainSync
+from omnistake.plugins.records import BlockApplied
+from omnistake.service import LedgerService
 
 EPOCH = 7 * 86400
 MAX = 2**256 - 1
@@ -172,14 +178,69 @@ async def main() -> None:
             "mean": round(mean * 1e6),
         }
 
-        # ---------------------------------------------------------------- LEDGER SIDE (TODO)
-        # When the core ledger lands: feed the indexed events into it, then time its
-        # stake_at(subnetwork, operator, ts) for the same arguments and print the ratio:
-        #   ledger_us = ...
-        #   print(f"stakeAt ledger/eth_call ratio: {med * 1e6 / ledger_us:.1f}x")
-        ledger_us = None
-        results["stake_at_ledger_us"] = ledger_us
-        print("stakeAt ledger: not measured yet (ledger not wired to the Ethereum adapter)")
+        # ---------------------------------------------------------------- LEDGER SIDE
+        # Mirror the whole history into an in-memory ledger through the adapter and the
+        # sync loop, then time the ledger's stake_at for the same arguments.
+        chain = f"eip155:{node.chain_id}"
+        mirror_runs = []
+        service: Any = None
+        facts = 0
+        for _ in range(args.repeat):
+            if service is not None:
+                service.close()
+            service = LedgerService.open("memory://", ManualClock(0))
+            adapter = EthereumAdapter(
+                chain,
+                EthereumOptions(
+                    rpc_url=node.url,
+                    deployment=dn.deployment,
+                    confirmation_depth=0,
+                    batch_size=1000,
+                    poll_interval=0.01,
+                ),
+                toolchain=dn.toolchain,
+            )
+            sync = ChainSync(service, adapter, strict_facts=True)
+            t = time.perf_counter()
+            await sync.catch_up(600)
+            mirror_runs.append(time.perf_counter() - t)
+            facts = sum(e.applied for e in sync.events if isinstance(e, BlockApplied))
+            await sync.close()
+        best = min(mirror_runs)
+        print(
+            f"mirror into the ledger: {facts} facts, best {best:.2f} s = {facts / best:,.0f}"
+            f" events/s (adapter + ChainSync, every block, {args.repeat} runs)"
+        )
+        results["mirror"] = {
+            "facts": facts,
+            "best_s": round(best, 3),
+            "median_s": round(statistics.median(mirror_runs), 3),
+            "events_per_s": round(facts / best),
+        }
+        ledger = service.ledger
+        ids = (
+            f"{chain}:{v.info.vault.lower()}",
+            f"{chain}:{network.address.lower()}",
+            0,
+            f"{chain}:{operator.address.lower()}",
+            ts,
+        )
+        assert ledger.stake_at(*ids) == expected, "ledger and contract disagree"
+        calls = args.stake_calls * 100
+        ledger_times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            for _ in range(calls):
+                ledger.stake_at(*ids)
+            ledger_times.append((time.perf_counter() - t) / calls)
+        ledger_us = min(ledger_times) * 1e6
+        results["stake_at_ledger_us"] = round(ledger_us, 2)
+        results["stake_at_ratio_eth_call_over_ledger"] = round(med * 1e6 / ledger_us, 1)
+        print(
+            f"stake_at in the ledger: {ledger_us:.1f} us (best of 5 x {calls} calls);"
+            f" eth_call/ledger = {med * 1e6 / ledger_us:,.0f}x"
+        )
+        service.close()
         # -------------------------------------------------------------------------------
 
     out = Path(__file__).resolve().parent / "results"
