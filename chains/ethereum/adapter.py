@@ -15,15 +15,20 @@
 
 Each ``follow`` call rebuilds the mirror by reading the deployment from its start block (the
 indexer's state is in memory), so any cursor can be resumed from; the cursor's ``state``
-keeps recent block hashes to find the common ancestor after a reorg.
+keeps recent block hashes to find the common ancestor after a reorg. The last
+``history_window`` blocks are kept to undo a reorg (the mirror below them is kept as one
+snapshot); a reorg deeper than that reads the chain from the start block again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import itertools
 import logging
 import os
+from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +119,8 @@ class EthereumOptions:
     artifacts_dir: str | None = None
     block_time_seconds: int = 12
     rpc_timeout: float = 10.0
+    #: Blocks kept in memory to undo a reorg; a deeper one re-reads from the start block.
+    history_window: int = 4096
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @classmethod
@@ -200,6 +207,8 @@ class EthereumAdapter:
         self._ctx: BindingContext | None = None
         self._closed = False
         self.mirror: Mirror | None = None  # the latest follow()'s mirror (for inspection)
+        #: Times follow() started reading from the start block (1 + reorgs below the window).
+        self.indexer_passes = 0
 
     @classmethod
     def from_options(cls, chain_id: str, options: Mapping[str, Any]) -> EthereumAdapter:
@@ -376,40 +385,61 @@ class EthereumAdapter:
         docstring for rollbacks."""
         await self.list_assets()
         known = {a.asset_id for a in self._assets or ()}
-        mirror = Mirror(self.chain_id, known_assets=known)
-        self.mirror = mirror
-        history: list[_Block] = []
         emitted = self.start_block - 1  # highest block yielded (or already fed)
         if cursor is not None:
             emitted = cursor.height
             here = await self._block(cursor.height)
             if here is None or here.hash != cursor.block_hash:
-                ancestor = await self._ancestor(cursor)
-                emitted = ancestor.height
-                yield RolledBack(to_block=ancestor, deep=True)
-        indexer = self._indexer()
-        while True:
-            async for update in indexer.updates():
-                if isinstance(update, Rollback):
-                    out = self._rolled_back(update, history, emitted, known)
-                    mirror = self.mirror
-                    assert mirror is not None
-                    if out is not None:
-                        emitted = out.to_block.height
-                        yield out
-                    continue
-                for block in await self._blocks(update, mirror):
-                    history.append(block)
-                    if block.info.number <= emitted:
+                common = await self._ancestor(cursor)
+                emitted = common.height
+                yield RolledBack(to_block=common, deep=True)
+        window = max(self.options.history_window, 1)
+        while True:  # one pass per indexer; a reorg below the kept window starts a new one
+            indexer = self._indexer()
+            self.indexer_passes += 1
+            base = Mirror(self.chain_id, known_assets=known)  # state below the window
+            base_height = self.start_block - 1
+            mirror = self.mirror = Mirror(self.chain_id, known_assets=known)
+            history: deque[_Block] = deque()
+            restart = False
+            while not restart:
+                async for update in indexer.updates():
+                    if isinstance(update, Rollback):
+                        ancestor = update.from_block - 1
+                        dropped = [b for b in history if b.info.number > ancestor]
+                        kept = [b for b in history if b.info.number <= ancestor]
+                        restart = ancestor < base_height
+                        if not restart:
+                            history = deque(kept)
+                            mirror = self.mirror = copy.deepcopy(base)
+                            for b in kept:
+                                if b.events:
+                                    mirror.block_facts(b.events, self._tokens_lookup)
+                        out = self._rolled_back(update, dropped, kept, emitted)
+                        if out is not None:
+                            emitted = out.to_block.height
+                            yield out
+                        if restart:
+                            break
                         continue
-                    emitted = block.info.number
-                    hashes = [(b.info.number, b.info.hash) for b in history[-STATE_HASHES:]]
-                    yield Finalized(
-                        BlockRef(block.info.number, block.info.hash, block.info.timestamp),
-                        block.facts,
-                        _state(hashes),
-                    )
-            await asyncio.sleep(self.options.poll_interval)
+                    for block in await self._blocks(update, mirror):
+                        history.append(block)
+                        while len(history) > window:
+                            old = history.popleft()
+                            if old.events:
+                                base.block_facts(old.events, self._tokens_lookup)
+                            base_height = old.info.number
+                        if block.info.number <= emitted:
+                            continue
+                        emitted = block.info.number
+                        recent = list(itertools.islice(reversed(history), STATE_HASHES))
+                        yield Finalized(
+                            BlockRef(block.info.number, block.info.hash, block.info.timestamp),
+                            block.facts,
+                            _state([(b.info.number, b.info.hash) for b in reversed(recent)]),
+                        )
+                if not restart:
+                    await asyncio.sleep(self.options.poll_interval)
 
     async def _blocks(self, batch: EventBatch, mirror: Mirror) -> list[_Block]:
         for token in collaterals(batch.events):
@@ -428,19 +458,11 @@ class EthereumAdapter:
         return self._tokens[address.lower()]
 
     def _rolled_back(
-        self, update: Rollback, history: list[_Block], emitted: int, known: set[str]
+        self, update: Rollback, dropped: list[_Block], kept: list[_Block], emitted: int
     ) -> RolledBack | None:
-        """Drop the rolled-back blocks, rebuild the mirror from the rest, and say what the
-        ledger must forget (None when nothing yielded was dropped)."""
+        """What the ledger must forget after a rollback (None when nothing yielded was
+        dropped: the reorg stayed above the confirmation depth)."""
         ancestor = update.from_block - 1
-        dropped = [b for b in history if b.info.number > ancestor]
-        kept = [b for b in history if b.info.number <= ancestor]
-        history[:] = kept
-        mirror = Mirror(self.chain_id, known_assets=known)
-        for b in kept:
-            if b.events:
-                mirror.block_facts(b.events, self._tokens_lookup)
-        self.mirror = mirror
         if ancestor >= emitted:
             return None
         orphaned = tuple(f.fact_id for b in dropped if b.info.number <= emitted for f in b.facts)

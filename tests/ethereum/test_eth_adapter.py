@@ -3,6 +3,8 @@ middleware (once), refused slashes reported as FAILED, and RPC faults mid-sync."
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from omnistake.plugins import ChainSync, MemorySyncStore
 from omnistake.plugins.records import OutcomeStatus, SlashInstruction, SlashOutcome
 from omnistake.principals import Principal, Role
 from omnistake.service import LedgerService
+from omnistake.testing.conformance import wait_until
 
 _OK, _WHY = toolchain_available()
 pytestmark = [
@@ -206,4 +209,51 @@ async def test_rpc_faults_mid_sync_lose_and_duplicate_nothing(
     # Same history, applied once: equal sequence and state hash (up to the same block).
     assert faulty.ledger.seq == clean.ledger.seq
     assert faulty.ledger.state_hash() == clean.ledger.state_hash()
+    await clean_sync.close()
+
+
+@pytest.mark.parametrize("window", [1, 64])
+async def test_deep_reorg_within_and_beyond_the_kept_window_equals_a_clean_replay(
+    devnet: Any, demo: Any, window: int
+) -> None:
+    """The adapter keeps ``history_window`` blocks to undo a reorg; a deeper reorg makes it
+    read the chain from the start again. Both must end where a clean replay ends."""
+    dn, d = devnet, demo
+    node = dn.anvil
+    staker = await dn.account()
+    token = dn.core.token(d.token)
+    await token.mint(dn.deployer, staker.address, 10**21)
+    await token.approve(staker, d.vault.info.vault, 10**21)
+    service = LedgerService.open("memory://", ManualClock(0))
+    adapter = adapter_for(dn, history_window=window)
+    sync = ChainSync(service, adapter, strict_facts=True)
+    await sync.start()
+    task = asyncio.create_task(sync.run())  # one follow() stream sees the reorg happen
+    try:
+        await wait_until(sync.caught_up, task=task)
+        for i in range(4):
+            await d.vault.deposit(staker, (i + 1) * 10**18)
+        await node.mine(DEPTH)
+        await wait_until(sync.caught_up, task=task)
+        fed = service.ledger.seq
+        await node.reorg(DEPTH + 3)  # orphans fed deposits
+        await node.mine(DEPTH + 1)
+        await wait_until(sync.caught_up, task=task)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    # A reorg below the kept window makes the stream read from the start block again.
+    assert adapter.indexer_passes == (2 if window == 1 else 1)
+    deep = [e for e in sync.events if getattr(e, "deep", False)]
+    assert deep and deep[-1].rebuilt and deep[-1].orphaned > 0
+    clean = LedgerService.open("memory://", ManualClock(0))
+    clean_sync = ChainSync(clean, adapter_for(dn), strict_facts=True)
+    await clean_sync.catch_up(30)
+    assert clean.ledger.seq < fed
+    assert service.ledger.state_hash() == clean.ledger.state_hash()
+    vault = cid(d.vault.info.vault)
+    now = await node.latest_timestamp()
+    assert service.ledger.active_stake_at(vault, now) == await d.vault.active_stake()
+    await sync.close()
     await clean_sync.close()
