@@ -82,6 +82,7 @@ class SqlStore:
         self._lease: Connection | None = None
         self._lease_dbapi: object = None
         self._acquired = False
+        self._tail: tuple[int, int] | None = None
         try:
             if migrate:
                 self._migrate()
@@ -152,6 +153,7 @@ class SqlStore:
                 self._lease.close()
         self._lease = None
         self._lease_dbapi = None
+        self._tail = None
 
     def _fetch(self, stmt: sa.Select[Any], params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Run a hot-path read (a Core statement compiled once per store) on a pooled DBAPI
@@ -227,14 +229,26 @@ class SqlStore:
                 request_rows.append(_request_row(batch.request))
         if not event_rows and not request_rows:
             return
-        with self._write(log=True) as conn:
-            self._insert(conn, event_rows, request_rows)
+        try:
+            with self._write(log=True) as conn:
+                tail = self._insert(conn, event_rows, request_rows, self._tail)
+        except BaseException:
+            self._tail = None
+            raise
+        self._tail = tail if self._lease is not None else None
 
     def _insert(
-        self, conn: Connection, event_rows: list[dict[str, Any]], request_rows: list[dict[str, Any]]
-    ) -> None:
+        self,
+        conn: Connection,
+        event_rows: list[dict[str, Any]],
+        request_rows: list[dict[str, Any]],
+        tail: tuple[int, int] | None,
+    ) -> tuple[int, int]:
+        """Insert rows after the stored ones; ``tail`` is the (last seq, last pos) known
+        from this writer's own last commit (PostgreSQL with the lease: nobody else writes),
+        or None to read it. Returns the new tail."""
+        last, pos = tail if tail is not None else (_max(conn, t.events.c.seq), None)
         if event_rows:
-            last = _max(conn, t.events.c.seq)
             if event_rows[0]["seq"] != last + 1:
                 raise StoreError(
                     f"event {event_rows[0]['seq']} does not follow the stored event {last}"
@@ -244,13 +258,15 @@ class SqlStore:
                     raise StoreError(f"event {b['seq']} does not follow event {a['seq']}")
             for i in range(0, len(event_rows), CHUNK):
                 conn.execute(t.events.insert(), event_rows[i : i + CHUNK])
-        if request_rows:
+            last = event_rows[-1]["seq"]
+        if pos is None:
             pos = _max(conn, t.requests.c.pos)
-            for row in request_rows:
-                pos += 1
-                row["pos"] = pos
-            for i in range(0, len(request_rows), CHUNK):
-                conn.execute(t.requests.insert(), request_rows[i : i + CHUNK])
+        for row in request_rows:
+            pos += 1
+            row["pos"] = pos
+        for i in range(0, len(request_rows), CHUNK):
+            conn.execute(t.requests.insert(), request_rows[i : i + CHUNK])
+        return last, pos
 
     def read_events(self, after_seq: int, limit: int | None = None) -> Iterator[Recorded]:
         expected = after_seq + 1
@@ -313,11 +329,12 @@ class SqlStore:
             event_rows.extend(_event_row(r) for r in batch.records)
             if batch.request is not None:
                 request_rows.append(_request_row(batch.request))
+        self._tail = None
         with self._write(log=True) as conn:
             conn.execute(t.snapshots.delete())
             conn.execute(t.requests.delete())
             conn.execute(t.events.delete())
-            self._insert(conn, event_rows, request_rows)
+            self._insert(conn, event_rows, request_rows, (0, 0))
             _put_meta(conn, "history_id", secrets.token_hex(8))
 
     def history_id(self) -> str | None:
@@ -379,6 +396,7 @@ class SqlStore:
                     return False
                 self._lease = lease
                 self._lease_dbapi = lease.connection.dbapi_connection
+                self._tail = None
         with self._write(log=True) as conn:
             _put_meta(conn, "writer", identity)
         self._acquired = True
