@@ -141,9 +141,12 @@ class EthereumOptions:
         elif not isinstance(dep, CoreDeployment):
             raise AdapterConfigError("deployment must be a CoreDeployment, a dict or a path")
         values["assets"] = tuple(values.get("assets", ()))
-        for name in ("confirmation_depth", "batch_size", "block_time_seconds"):
+        for name in ("confirmation_depth", "batch_size", "block_time_seconds", "history_window"):
             if name in values:
                 values[name] = int(values[name])
+        for name in ("poll_interval", "rpc_timeout"):
+            if name in values:
+                values[name] = float(values[name])
         if values.get("start_block") is not None:
             values["start_block"] = int(values["start_block"])
         opts = cls(**values)
@@ -337,7 +340,7 @@ class EthereumAdapter:
         finalized = None
         if head is not None:
             n = head.height - self.options.confirmation_depth
-            if n >= 0:
+            if n >= self.start_block:  # nothing below the start block is ever followed
                 finalized = head if n == head.height else await self._block(n)
         return SyncStatus(chain_id=self.chain_id, head=head, finalized=finalized)
 

@@ -268,7 +268,10 @@ class SymbioticIndexer:
         if cur_block >= safe:
             if cur_hash is not None and cur_block >= self.start_block:
                 # Nothing new, but the tip we stand on may have been replaced.
-                head_now = await self._header(cur_block)
+                try:
+                    head_now = await self._header(cur_block)
+                except _Inconsistent:
+                    return None  # the chain is shorter than the cursor for now: look again
                 if _hex(head_now["hash"]) != cur_hash:
                     return await self._rollback(cur_block)
             return None
@@ -412,7 +415,10 @@ class SymbioticIndexer:
         cur_block, _ = self.cursor()
         ancestor: tuple[int, str] | None = None
         for n, h in self.store.hashes_desc(min(mismatch_at, cur_block)):
-            chain = await self._header(n)
+            try:
+                chain = await self._header(n)
+            except _Inconsistent:
+                continue  # not on the chain (any more): below it is the ancestor
             if _hex(chain["hash"]) == h:
                 ancestor = (n, h)
                 break
