@@ -394,6 +394,11 @@ class LedgerService:
 
     # -- history -----------------------------------------------------------------------------
 
+    def reading(self) -> contextlib.AbstractContextManager[object]:
+        """Hold while reading ``self.ledger`` from another thread: a command being applied is
+        never seen half-done. (Commands hold it only while they apply, never across I/O.)"""
+        return self._mu
+
     def events_since(self, after_seq: int, limit: int = 1000) -> list[Recorded]:
         """Stored (durable) events after ``after_seq``, at most ``limit`` of them."""
         return list(self.store.read_events(after_seq, limit))

@@ -10,7 +10,6 @@ mutation that maps its request 1:1 onto a ledger command).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import typing
@@ -298,6 +297,4 @@ def reading(call: Call) -> Any:
     """Hold the service's write lock while a query reads the in-memory state, so a command
     being applied on a worker thread is never seen half-done. Writes hold it only while they
     persist and apply one command."""
-    service = call.service
-    lock = getattr(service, "_mu", None) or getattr(service, "_lock", None)
-    return lock if lock is not None else contextlib.nullcontext()
+    return call.service.reading()
