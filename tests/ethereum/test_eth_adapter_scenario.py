@@ -342,6 +342,7 @@ async def _scripted(dn: Any, s: Setup) -> None:
             else:
                 await node.set_next_block_timestamp(req.veto_deadline)
                 await v.execute_slash(mw, req.slash_index)
+    buckets: list[int] = []
     for v, _ in s.vaults:
         # After the slashes a share is worth less than a unit: redeem a share count that
         # withdraw(amount) would not reproduce (it burns the fewest shares for the amount).
@@ -355,10 +356,10 @@ async def _scripted(dn: Any, s: Setup) -> None:
         )
         await v.redeem(st, shares)
         await v.withdraw(st, int(await v.vault.call("activeBalanceOf", st.address)) // 5)
-    epoch = await s.vaults[0][0].current_epoch()
+        buckets.append(await v.current_epoch() + 1)  # the last request's bucket
     await node.mine_at(await node.latest_timestamp() + 2 * EPOCH + 5)
-    for v, _ in s.vaults:
-        await v.claim(st, epoch + 1)
+    for (v, _), bucket in zip(s.vaults, buckets, strict=True):
+        await v.claim(st, bucket)
 
 
 async def test_random_history_mirrors_to_the_unit_after_every_final_block(devnet: Any) -> None:
