@@ -1,8 +1,8 @@
 """``omnistake ethereum ...``: from nothing to a slashable Symbiotic network with the CLI alone.
 
-The click group :data:`ethereum` holds the commands; :func:`register` adds it to another
-group (``omnistake``'s main group, when the core wires it), and
-``python -m omnistake.chains.ethereum`` runs it on its own::
+The click group :data:`ethereum` holds the commands. ``omnistake`` mounts it through the
+``omnistake.cli`` entry point (``omnistake ethereum ...``), :func:`register` adds it to any
+other group, and ``python -m omnistake.chains.ethereum`` runs it on its own::
 
     python -m omnistake.chains.ethereum devnet --out devnet.json &           # anvil + core
     python -m omnistake.chains.ethereum account new net.json                  # keystores

@@ -19,10 +19,10 @@ PASSWORD = "correct horse"
 
 
 def test_cli_goes_from_a_fresh_anvil_to_a_slashable_network(tmp_path: Path) -> None:
-    from omnistake.chains.ethereum.cli import ethereum
     from omnistake.chains.ethereum.conformance import AnvilProcess
     from omnistake.chains.ethereum.signer import KeystoreSigner
     from omnistake.chains.ethereum.toolchain import find_toolchain
+    from omnistake.cli import main
 
     runner = CliRunner()
     env = {"OMNISTAKE_KEYSTORE_PASSWORD": PASSWORD}
@@ -30,7 +30,8 @@ def test_cli_goes_from_a_fresh_anvil_to_a_slashable_network(tmp_path: Path) -> N
     store = str(tmp_path / "tx.sqlite")
 
     def run(*args: str) -> Result:
-        result = runner.invoke(ethereum, list(args), env=env, catch_exceptions=False)
+        # Through the `omnistake` command, which mounts the group from its entry point.
+        result = runner.invoke(main, ["ethereum", *args], env=env, catch_exceptions=False)
         assert result.exit_code == 0, result.output
         return result
 
