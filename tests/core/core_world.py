@@ -4,6 +4,7 @@ that rejected commands change nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,9 +54,15 @@ def curator(name: str = CURATOR) -> Principal:
 class World:
     """A ledger with a manual clock and the usual entities registered at ``T0``."""
 
-    def __init__(self, start: int = T0, max_slash_wad: int | None = None) -> None:
+    def __init__(
+        self,
+        start: int = T0,
+        max_slash_wad: int | None = None,
+        make_ledger: Callable[[ManualClock], Ledger] | None = None,
+    ) -> None:
         self.clock = ManualClock(start)
-        self.ledger = Ledger(self.clock)
+        #: ``make_ledger`` lets the same world run on a durable service (tests/store)
+        self.ledger = make_ledger(self.clock) if make_ledger else Ledger(self.clock)
         #: every event applied, in order (for replay checks)
         self.events: list[Recorded] = []
         self.ledger.subscribe(self.events.append)

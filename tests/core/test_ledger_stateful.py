@@ -80,9 +80,12 @@ WRONG = Principal(Role.OPERATOR, OP_C)
 class LedgerMachine(RuleBasedStateMachine):
     """Drives the ledger and checks its books."""
 
+    #: builds the ledger under test from the world's clock (tests/store: a durable service)
+    make_ledger: Any = None
+
     def __init__(self) -> None:
         super().__init__()
-        self.world = World(start=T0, max_slash_wad=60 * 10**18)
+        self.world = World(start=T0, max_slash_wad=60 * 10**18, make_ledger=self.make_ledger)
         self.ledger: Ledger = self.world.ledger
         self.events = self.world.events
         self.vaults: list[str] = []
