@@ -13,6 +13,7 @@ from omnistake.checkpoints import Trace
 from omnistake.ids import subnetwork_key as sn_key
 from omnistake.ledger import delegation as D
 from omnistake.ledger import events as V
+from omnistake.ledger import vault_math as M
 from omnistake.ledger.state import (
     Asset,
     LedgerState,
@@ -234,14 +235,14 @@ def staker_rewards_distributed(state: LedgerState, e: V.StakerRewardsDistributed
     if e.fee:
         vault.curator_fees[e.token] = vault.curator_fees.get(e.token, 0) + e.fee
     if e.amount:
-        vault.rewards.setdefault(f"{e.network}|{e.token}", []).append(
+        vault.rewards.setdefault(M.reward_key(e.network, e.token), []).append(
             RewardDistribution(e.amount, e.timestamp)
         )
 
 
 def staker_rewards_claimed(state: LedgerState, e: V.StakerRewardsClaimed) -> None:
     vault = _books(state, e)
-    vault.last_unclaimed[f"{e.staker}|{e.network}|{e.token}"] = e.next_index
+    vault.last_unclaimed[M.unclaimed_key(e.staker, e.network, e.token)] = e.next_index
 
 
 def curator_fee_claimed(state: LedgerState, e: V.CuratorFeeClaimed) -> None:

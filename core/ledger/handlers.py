@@ -1015,7 +1015,7 @@ def distribute_staker_rewards(ctx: Context, cmd: C.DistributeStakerRewards) -> l
                 f"vault {cmd.vault!r} had no active stake at {cmd.timestamp}", field="timestamp"
             )
     fee = mul_div(cmd.amount, vault.curator_fee_bps, BPS)
-    key = f"{cmd.network}|{cmd.token}"
+    key = M.reward_key(cmd.network, cmd.token)
     index = len(vault.rewards.get(key, ())) if cmd.amount - fee else -1
     return [
         V.StakerRewardsDistributed(
@@ -1039,19 +1039,12 @@ def claim_staker_rewards(ctx: Context, cmd: C.ClaimStakerRewards) -> list[V.Even
     check_uint(cmd.max_distributions, 32, "max_distributions")
     vault = _vault(ctx, cmd.vault)
     _authorize(ctx, Role.STAKER, cmd.staker, "claim this staker's rewards")
-    distributions = vault.rewards.get(f"{cmd.network}|{cmd.token}", [])
-    first = vault.last_unclaimed.get(f"{cmd.staker}|{cmd.network}|{cmd.token}", 0)
-    count = min(cmd.max_distributions, len(distributions) - first)
-    if count <= 0:
+    amount, first, count = M.unclaimed_rewards(
+        vault, cmd.staker, cmd.network, cmd.token, cmd.max_distributions
+    )
+    if count == 0:
         raise E.NoRewardsToClaim(
             f"{cmd.staker} has no unclaimed {cmd.token} rewards from {cmd.network!r}"
-        )
-    amount = 0
-    for dist in distributions[first : first + count]:
-        amount += mul_div(
-            M.active_shares_of(vault, cmd.staker, dist.timestamp),
-            dist.amount,
-            vault.active_shares_cache[dist.timestamp],
         )
     return [
         V.StakerRewardsClaimed(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from omnistake import errors as E
-from omnistake.amounts import mul_div
 from omnistake.ledger import delegation as D
 from omnistake.ledger import vault_math as M
 from omnistake.ledger.state import LedgerState, SlashRequest, Vault
@@ -161,13 +160,4 @@ class LedgerQueries:
     ) -> int:
         """What :class:`~omnistake.ledger.commands.ClaimStakerRewards` would pay now."""
         vault = self.vault(vault_id)
-        dists = vault.rewards.get(f"{network}|{token}", [])
-        first = vault.last_unclaimed.get(f"{staker}|{network}|{token}", 0)
-        return sum(
-            mul_div(
-                M.active_shares_of(vault, staker, d.timestamp),
-                d.amount,
-                vault.active_shares_cache[d.timestamp],
-            )
-            for d in dists[first : first + max_distributions]
-        )
+        return M.unclaimed_rewards(vault, staker, network, token, max_distributions)[0]

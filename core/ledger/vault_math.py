@@ -94,6 +94,36 @@ def withdrawal_shares_for(vault: Vault, epoch: int, amount: int) -> int:
     )
 
 
+def reward_key(network: str, token: str) -> str:
+    """Key of a network's staker-reward distributions in ``token``."""
+    return f"{network}|{token}"
+
+
+def unclaimed_key(staker: str, network: str, token: str) -> str:
+    """Key of a staker's first unclaimed distribution of a network in ``token``."""
+    return f"{staker}|{network}|{token}"
+
+
+def unclaimed_rewards(
+    vault: Vault, staker: str, network: str, token: str, max_distributions: int
+) -> tuple[int, int, int]:
+    """``(amount, first, count)``: what the staker's next ``max_distributions`` unclaimed
+    distributions pay, pro rata to its active shares at each distribution's timestamp
+    (rounded down); iterates only the staker's own unclaimed distributions."""
+    distributions = vault.rewards.get(reward_key(network, token), [])
+    first = vault.last_unclaimed.get(unclaimed_key(staker, network, token), 0)
+    count = max(0, min(max_distributions, len(distributions) - first))
+    amount = sum(
+        mul_div(
+            active_shares_of(vault, staker, d.timestamp),
+            d.amount,
+            vault.active_shares_cache[d.timestamp],
+        )
+        for d in distributions[first : first + count]
+    )
+    return amount, first, count
+
+
 @dataclass(frozen=True, slots=True)
 class SlashSplit:
     """How a slash of the vault splits over active stake and the withdrawal buckets."""
