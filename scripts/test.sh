@@ -7,10 +7,8 @@ bash scripts/setup.sh --test
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-echo "==> mypy (core)"
-# mypy resolves imports by folder name: give it core/ under its import name, omnistake.
-mkdir -p .cache/typecheck && ln -sfn ../../core .cache/typecheck/omnistake
-.venv/bin/mypy .cache/typecheck/omnistake
+echo "==> mypy (core and chain adapters)"
+bash scripts/typecheck.sh
 for check in scripts/check.d/*.sh; do
   [ -e "$check" ] || continue
   echo "==> $check"
