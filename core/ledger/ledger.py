@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from omnistake.clock import Clock, SystemClock
-from omnistake.errors import OmnistakeError
+from omnistake.errors import InvalidArgument, OmnistakeError
 from omnistake.ledger.apply import APPLIERS
 from omnistake.ledger.commands import Command
 from omnistake.ledger.events import Event
@@ -58,8 +58,6 @@ class Ledger(LedgerQueries):
             raise TypeError(f"not a ledger command: {type(command).__name__}")
         when = self.clock.now() if at is None else at
         if isinstance(when, bool) or not isinstance(when, int) or when < 0:
-            from omnistake.errors import InvalidArgument
-
             raise InvalidArgument("at must be a non-negative integer timestamp", field="at")
         check_shape(command)
         return handler(Context(self.state, principal, when), command)
